@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+import { LEVELS, TAGS } from './ids.js';
+
+export { LEVELS, PATTERN_IDS, type PatternId, TAGS } from './ids.js';
+
+const optionName = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9]*$/, 'option names are camelCase, starting with a lower-case letter');
+
+const baseOption = {
+  name: optionName,
+  description: z.string().min(10),
+  /** The question asked in interactive mode. */
+  prompt: z.string().min(3),
+};
+
+export const templateOptionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...baseOption, type: z.literal('boolean'), default: z.boolean() }),
+  z.strictObject({
+    ...baseOption,
+    type: z.literal('number'),
+    default: z.number(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    integer: z.boolean().optional(),
+  }),
+  z.strictObject({
+    ...baseOption,
+    type: z.literal('string'),
+    default: z.string(),
+    /** A JavaScript regular expression (no slashes) that the value must match in full. */
+    pattern: z.string().optional(),
+  }),
+  z.strictObject({
+    ...baseOption,
+    type: z.literal('enum'),
+    choices: z.array(z.string().min(1)).min(2),
+    default: z.string(),
+  }),
+]);
+
+export type TemplateOption = z.infer<typeof templateOptionSchema>;
+export type OptionValue = string | number | boolean;
+
+export const templateManifestSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    title: z.string().min(3).max(60),
+    summary: z.string().min(10).max(120),
+    /** What the pattern is and how the generated project implements it. */
+    description: z.string().min(40),
+    useWhen: z.string().min(20),
+    avoidWhen: z.string().min(20),
+    services: z.array(z.string().min(2)).min(1),
+    tags: z.array(z.enum(TAGS)).min(1),
+    level: z.enum(LEVELS),
+    options: z.array(templateOptionSchema),
+    /** A Mermaid flowchart of the architecture. */
+    diagram: z.string().regex(/^(flowchart|graph) (LR|RL|TD|TB|BT)\b/, 'the diagram must be a Mermaid flowchart'),
+  })
+  .superRefine((manifest, ctx) => {
+    const seen = new Set<string>();
+    manifest.options.forEach((option, index) => {
+      if (seen.has(option.name)) {
+        ctx.addIssue({ code: 'custom', path: ['options', index, 'name'], message: `duplicate option "${option.name}"` });
+      }
+      seen.add(option.name);
+      if (option.type === 'enum' && !option.choices.includes(option.default)) {
+        ctx.addIssue({ code: 'custom', path: ['options', index, 'default'], message: 'the default must be one of the choices' });
+      }
+      if (option.type === 'number') {
+        const outOfRange =
+          (option.min !== undefined && option.default < option.min) ||
+          (option.max !== undefined && option.default > option.max);
+        if (outOfRange) ctx.addIssue({ code: 'custom', path: ['options', index, 'default'], message: 'the default is out of range' });
+      }
+      if (option.type === 'string' && option.pattern && !new RegExp(`^(?:${option.pattern})$`).test(option.default)) {
+        ctx.addIssue({ code: 'custom', path: ['options', index, 'default'], message: 'the default does not match the pattern' });
+      }
+    });
+  });
+
+export type TemplateManifest = z.infer<typeof templateManifestSchema>;

@@ -1,0 +1,20 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from './config.js';
+import { ItemsApiStack } from './stacks/items-api-stack.js';
+
+/**
+ * Adds this project's stack to `app` and checks it with cdk-nag's AwsSolutions
+ * pack. Shared by infra/app.ts (the CDK CLI's entry point) and the tests.
+ */
+export function buildApp(app: App): ItemsApiStack {
+  const config = loadConfig(app.node.tryGetContext('stage') as string | undefined);
+  const stack = new ItemsApiStack(app, config.stackName, {
+    config,
+    description: `${config.projectName} (${config.stage}): items REST API`,
+  });
+  Tags.of(stack).add('sprout:project', config.projectName);
+  Tags.of(stack).add('sprout:stage', config.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

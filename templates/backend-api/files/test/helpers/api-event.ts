@@ -1,0 +1,73 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  query?: Record<string, string>;
+}
+
+/** A REST API (v1) proxy event as API Gateway sends it. Objects in `body` are JSON-encoded. */
+export function apiEvent(httpMethod: string, resource: string, options: RequestOptions = {}): APIGatewayProxyEvent {
+  const { body, headers = {}, pathParameters = null, query = null } = options;
+  const path = resource.replace('{id}', pathParameters?.id ?? '');
+  return {
+    httpMethod,
+    resource,
+    path,
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...headers },
+    multiValueHeaders: {},
+    pathParameters,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'test-api',
+      authorizer: null,
+      httpMethod,
+      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      path: `/test${path}`,
+      protocol: 'HTTP/1.1',
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'abc123',
+      resourcePath: resource,
+      stage: 'test',
+    },
+  };
+}
+
+export function lambdaContext(functionName = 'items-test'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: `aws-${Math.random().toString(36).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface ParsedResponse {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  // biome-ignore lint: tests read arbitrary fields of the JSON body
+  body: any;
+}
+
+export function parse(result: APIGatewayProxyResult): ParsedResponse {
+  return {
+    statusCode: result.statusCode,
+    headers: result.headers ?? {},
+    body: result.body ? JSON.parse(result.body) : undefined,
+  };
+}

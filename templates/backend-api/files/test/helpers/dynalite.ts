@@ -1,0 +1,91 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { idempotencyTable, itemsTable } from '../../src/lib/table-schema.js';
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  /** A client wired to the emulator explicitly, independent of the handlers' configuration. */
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite in this process on a free port (in memory, tables ACTIVE at once). */
+export async function startDynalite(): Promise<LocalDynamoDb> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return {
+    endpoint,
+    client,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        client.destroy();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/**
+ * Points every AWS SDK client created from now on at the emulator, with fake
+ * credentials, the way the Lambda runtime configures them from the environment.
+ * Call it before importing a handler: handlers read their settings at load time.
+ */
+export function useEmulatorEnvironment(endpoint: string, env: Record<string, string>): void {
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) {
+    delete process.env[name];
+  }
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    POWERTOOLS_SERVICE_NAME: 'items-test',
+    POWERTOOLS_METRICS_NAMESPACE: 'items-test',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    ...env,
+  });
+}
+
+/** Creates the two tables with the key schema the stack deploys (src/lib/table-schema.ts). */
+export async function createTables(client: DynamoDBClient, names: { items: string; idempotency: string }) {
+  const { partitionKey, listIndex } = itemsTable;
+  await client.send(
+    new CreateTableCommand({
+      TableName: names.items,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [partitionKey, listIndex.partitionKey, listIndex.sortKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: listIndex.name,
+          KeySchema: [
+            { AttributeName: listIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: listIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  await client.send(
+    new CreateTableCommand({
+      TableName: names.idempotency,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: idempotencyTable.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: idempotencyTable.partitionKey, KeyType: 'HASH' }],
+    }),
+  );
+}

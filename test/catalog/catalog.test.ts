@@ -1,0 +1,136 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { parseMermaid } from 'beautiful-mermaid';
+import { describe, expect, it } from 'vitest';
+
+import { assertReady, defaultTemplatesRoot, filterCatalog, findPattern, loadCatalog } from '../../src/catalog/catalog.js';
+import { PATTERN_IDS, templateManifestSchema } from '../../src/catalog/schema.js';
+import { PreconditionError } from '../../src/core/errors.js';
+
+const root = defaultTemplatesRoot();
+
+describe('the catalog on disk', () => {
+  it('has a folder for exactly the 19 fixed ids', () => {
+    const folders = readdirSync(root, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(folders).toEqual([...PATTERN_IDS].sort());
+    expect(PATTERN_IDS).toHaveLength(19);
+  });
+
+  describe.each(PATTERN_IDS)('templates/%s/template.json', (id) => {
+    const manifest = JSON.parse(readFileSync(join(root, id, 'template.json'), 'utf8'));
+
+    it('passes the schema, and its id is its folder', () => {
+      const parsed = templateManifestSchema.safeParse(manifest);
+      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect(manifest.id).toBe(id);
+    });
+
+    it('has a Mermaid diagram with real nodes and edges between them', () => {
+      const graph = parseMermaid(manifest.diagram);
+      expect(graph.nodes.size).toBeGreaterThanOrEqual(3);
+      expect(graph.edges.length).toBeGreaterThanOrEqual(2);
+      for (const edge of graph.edges) {
+        expect(graph.nodes.has(edge.source), `edge from unknown node ${edge.source}`).toBe(true);
+        expect(graph.nodes.has(edge.target), `edge to unknown node ${edge.target}`).toBe(true);
+      }
+    });
+  });
+});
+
+describe('the schema', () => {
+  const valid = JSON.parse(readFileSync(join(root, 'backend-api', 'template.json'), 'utf8'));
+
+  it('refuses unknown fields, unknown tags and a default outside the choices', () => {
+    expect(templateManifestSchema.safeParse({ ...valid, extra: 1 }).success).toBe(false);
+    expect(templateManifestSchema.safeParse({ ...valid, tags: ['kubernetes'] }).success).toBe(false);
+    const badEnum = { ...valid, options: [{ name: 'mode', type: 'enum', description: 'the mode to use', prompt: 'Mode?', choices: ['a', 'b'], default: 'c' }] };
+    const result = templateManifestSchema.safeParse(badEnum);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toContain('options.0.default');
+  });
+
+  it('refuses a number default out of range and duplicate option names', () => {
+    const option = { name: 'size', type: 'number', description: 'the size of it', prompt: 'Size?', default: 50, max: 10 };
+    expect(templateManifestSchema.safeParse({ ...valid, options: [option] }).success).toBe(false);
+    const ok = { ...option, default: 5 };
+    expect(templateManifestSchema.safeParse({ ...valid, options: [ok] }).success).toBe(true);
+    expect(templateManifestSchema.safeParse({ ...valid, options: [ok, ok] }).success).toBe(false);
+  });
+
+  it('requires the diagram to be a flowchart', () => {
+    expect(templateManifestSchema.safeParse({ ...valid, diagram: 'sequenceDiagram\n a->>b: hi' }).success).toBe(false);
+  });
+});
+
+describe('loadCatalog', () => {
+  const catalog = loadCatalog();
+
+  it('lists the 19 patterns in the fixed order', () => {
+    expect(catalog.map((p) => p.manifest.id)).toEqual([...PATTERN_IDS]);
+  });
+
+  it('marks a pattern ready exactly when its files/ folder exists', () => {
+    for (const pattern of catalog) {
+      expect(pattern.status).toBe(existsSync(join(root, pattern.manifest.id, 'files')) ? 'ready' : 'planned');
+    }
+    expect(findPattern(catalog, 'backend-api').status).toBe('ready');
+  });
+});
+
+describe('findPattern', () => {
+  const catalog = loadCatalog();
+
+  it('throws a precondition error (exit 3) that suggests the nearest ids', () => {
+    let error: PreconditionError | undefined;
+    try {
+      findPattern(catalog, 'backend');
+    } catch (caught) {
+      error = caught as PreconditionError;
+    }
+    expect(error).toBeInstanceOf(PreconditionError);
+    expect(error!.exitCode).toBe(3);
+    expect(error!.code).toBe('PATTERN_NOT_FOUND');
+    expect(error!.suggestions[0]).toContain('"backend-api"');
+  });
+});
+
+describe('assertReady', () => {
+  const catalog = loadCatalog();
+
+  it('refuses a planned pattern with exit 3 and names the ready ones', () => {
+    const saga = { ...findPattern(catalog, 'saga'), status: 'planned' as const };
+    const api = { ...findPattern(catalog, 'backend-api'), status: 'ready' as const };
+    let error: PreconditionError | undefined;
+    try {
+      assertReady(saga, [api, saga]);
+    } catch (caught) {
+      error = caught as PreconditionError;
+    }
+    expect(error).toMatchObject({ code: 'PATTERN_PLANNED', exitCode: 3 });
+    expect(error!.message).toContain('"saga" pattern is planned');
+    expect(error!.suggestions).toContain('Pick a ready pattern: backend-api.');
+  });
+
+  it('accepts a ready pattern', () => {
+    expect(() => assertReady(findPattern(catalog, 'backend-api'), catalog)).not.toThrow();
+  });
+});
+
+describe('filterCatalog', () => {
+  const catalog = loadCatalog();
+
+  it('filters by exact tag', () => {
+    const tagged = filterCatalog(catalog, { tag: 'workflow' });
+    expect(tagged.length).toBeGreaterThan(0);
+    for (const pattern of tagged) expect(pattern.manifest.tags).toContain('workflow');
+    expect(tagged.map((p) => p.manifest.id)).toEqual(expect.arrayContaining(['saga', 'state-machine']));
+  });
+
+  it('searches every word across id, title, summary, description and services', () => {
+    expect(filterCatalog(catalog, { search: 'DynamoDB api' }).map((p) => p.manifest.id)).toContain('backend-api');
+    expect(filterCatalog(catalog, { search: 'no-such-word-anywhere' })).toEqual([]);
+  });
+});

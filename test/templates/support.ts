@@ -1,0 +1,159 @@
+import { createRequire } from 'node:module';
+import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+
+import validateAsl from 'asl-validator';
+import { execa } from 'execa';
+
+import { loadCatalog } from '../../src/catalog/catalog.js';
+import { execaExec } from '../../src/core/exec.js';
+import { createProject } from '../../src/scaffold/create.js';
+import { ownDependencyVersions } from '../../src/scaffold/versions.js';
+import { noPrompter } from '../../src/ui/prompts.js';
+import { plainTaskRunner } from '../../src/ui/tasks.js';
+import { repoRoot } from '../helpers/cli.js';
+
+/** The ready templates, or those named in SPROUT_TEMPLATES (npm run test:templates -- <id> …). */
+export function templatesUnderTest(): string[] {
+  const ready = loadCatalog()
+    .filter((pattern) => pattern.status === 'ready')
+    .map((pattern) => pattern.manifest.id);
+  const asked = process.env.SPROUT_TEMPLATES?.split(',').filter(Boolean);
+  if (!asked?.length) return ready;
+  const unknown = asked.filter((id) => !ready.includes(id));
+  if (unknown.length) throw new Error(`Not ready templates (no files/): ${unknown.join(', ')}. Ready: ${ready.join(', ')}`);
+  return asked;
+}
+
+/** Generates a project through the real `create` code path: no prompts, no install, no git. */
+export async function generate(id: string): Promise<string> {
+  const parent = await mkdtemp(join(tmpdir(), `sprout-harness-${id}-`));
+  const { result } = await createProject(
+    { dir: id, pattern: id, options: [], yes: true, install: false, git: false, force: false, dryRun: false },
+    {
+      cwd: parent,
+      interactive: false,
+      prompter: noPrompter,
+      catalog: () => loadCatalog(),
+      fetchTemplate: () => Promise.reject(new Error('catalog templates are never fetched')),
+      exec: execaExec,
+      tasks: plainTaskRunner(() => {}),
+      reporter: { info: () => {}, warn: (message) => console.warn(message) },
+      versions: ownDependencyVersions,
+    },
+  );
+  return result.dir;
+}
+
+/**
+ * Stands in for `npm install`: this repository's node_modules (the exact versions the project
+ * pins) linked into the project, and the lock file an install leaves, which NodejsFunction
+ * looks for to find the project root.
+ */
+export async function linkDependencies(dir: string): Promise<void> {
+  await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  await writeFile(join(dir, 'package-lock.json'), `${JSON.stringify({ name: pkg.name, lockfileVersion: 3, requires: true, packages: {} }, null, 2)}\n`);
+}
+
+/** The environment of a user's shell: none of this test run's VITEST_* variables leak into the project's own run. */
+function cleanEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('VITEST') && key !== 'NODE_ENV' && key !== 'TEST') env[key] = value;
+  }
+  return { ...env, CI: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+}
+
+/** Runs one of the project's own npm scripts; the failure message carries its output. */
+export async function npmScript(dir: string, script: string, args: string[] = []): Promise<string> {
+  const result = await execa('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: dir,
+    env: cleanEnv(),
+    extendEnv: false,
+    reject: false,
+    all: true,
+  });
+  if (result.exitCode !== 0) throw new Error(`npm run ${script} failed (exit ${result.exitCode}):\n${String(result.all).slice(-6000)}`);
+  return stripVTControlCharacters(String(result.all));
+}
+
+export async function synthesizedTemplates(dir: string): Promise<string[]> {
+  const out = join(dir, 'cdk.out');
+  return (await readdir(out)).filter((file) => file.endsWith('.template.json')).map((file) => join(out, file));
+}
+
+interface CfnDiagnostic {
+  severity: string;
+  ruleId: string;
+  message: string;
+  path?: unknown;
+}
+
+interface CfnValidate {
+  CompositeEngine: new () => {
+    validateTemplate(template: unknown, config: Record<string, unknown>): { diagnostics: CfnDiagnostic[] };
+    free(): void;
+  };
+  TemplateFile: new (path: string) => unknown;
+}
+
+/**
+ * AWS's own offline CloudFormation validator, the copy bundled in aws-cdk-lib (not in its
+ * exports, so it is required by path). Returns every ERROR and FATAL finding.
+ */
+export function validateCloudFormation(templates: string[]): string[] {
+  const require = createRequire(import.meta.url);
+  const cdkLib = join(require.resolve('aws-cdk-lib/package.json'), '..');
+  const cfv = require(join(cdkLib, 'node_modules', '@aws', 'cloudformation-validate')) as CfnValidate;
+  const engine = new cfv.CompositeEngine();
+  try {
+    const problems: string[] = [];
+    for (const template of templates) {
+      const report = engine.validateTemplate(new cfv.TemplateFile(template), {
+        detailLevel: 'STANDARD',
+        severityLevel: 'WARN',
+        pseudoParameterOverrides: { region: 'us-east-1', accountId: '123456789012' },
+      });
+      for (const d of report.diagnostics) {
+        if (d.severity === 'ERROR' || d.severity === 'FATAL') problems.push(`${template}: ${d.severity} ${d.ruleId} ${d.message}`);
+      }
+    }
+    return problems;
+  } finally {
+    engine.free();
+  }
+}
+
+/**
+ * Every state machine definition in a synthesized template, as JSON. CDK writes
+ * DefinitionString as an Fn::Join of text and references; the references become a
+ * placeholder ARN so the definition can be parsed and validated.
+ */
+export async function stateMachineDefinitions(templatePath: string): Promise<Array<{ id: string; definition: unknown }>> {
+  const template = JSON.parse(await readFile(templatePath, 'utf8')) as { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  const found: Array<{ id: string; definition: unknown }> = [];
+  for (const [id, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const props = resource.Properties ?? {};
+    if (props.Definition) found.push({ id, definition: props.Definition });
+    else if (props.DefinitionString) found.push({ id, definition: JSON.parse(flatten(props.DefinitionString)) });
+  }
+  return found;
+}
+
+const PLACEHOLDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:placeholder';
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map((part) => (typeof part === 'string' ? part : PLACEHOLDER_ARN)).join(join[0]);
+  return PLACEHOLDER_ARN;
+}
+
+export function aslProblems(definition: unknown): string[] {
+  const { isValid, errorsText } = validateAsl(definition as never, { checkPaths: true, checkArn: true });
+  return isValid ? [] : [errorsText('\n')];
+}
