@@ -68,9 +68,7 @@ export abstract class SproutCommand<T extends typeof Command> extends Command {
   }
 
   /** Progress and warnings for services: stderr, and warnings also land in the JSON envelope. */
-  protected get reporter(): Reporter {
-    return streamReporter(process.stderr, (message) => this.warnings.push(message));
-  }
+  protected readonly reporter: Reporter = streamReporter(process.stderr, (message) => this.warnings.push(message));
 
   warn(input: string | Error): string | Error {
     this.reporter.warn(typeof input === 'string' ? input : input.message);

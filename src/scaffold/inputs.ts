@@ -72,10 +72,11 @@ export async function resolveInputs(request: CreateRequest, deps: InputDeps): Pr
       }
     }
     const packageManager = request.packageManager ?? detectPackageManager(deps.userAgent);
-    const confirmDefault = (question: string, flag: boolean | undefined) =>
-      flag ?? (request.yes || !deps.interactive || request.dryRun ? Promise.resolve(true) : ask.confirm({ message: question, default: true }));
-    const install = await confirmDefault(`Install dependencies with ${packageManager}?`, request.install);
-    const git = await confirmDefault('Initialize a git repository with a first commit?', request.git);
+    // A --[no-]install / --[no-]git flag decides; otherwise yes, asked only when someone can answer.
+    const decide = (flag: boolean | undefined, question: string) =>
+      flag ?? (request.yes || !deps.interactive || request.dryRun ? true : ask.confirm({ message: question, default: true }));
+    const install = await decide(request.install, `Install dependencies with ${packageManager}?`);
+    const git = await decide(request.git, 'Initialize a git repository with a first commit?');
     return { target, targetState, name, template, options, install, git, packageManager };
   } catch (error) {
     await template.dispose();
