@@ -6,6 +6,7 @@ export default defineConfig({
     // templates/*/files are projects with their own tests; the harness runs them in generated copies.
     exclude: ['node_modules/**', 'templates/**', 'dist/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // oclif writes through console; vitest must not swallow it.

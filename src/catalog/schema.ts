@@ -13,6 +13,14 @@ const baseOption = {
   description: z.string().min(10),
   /** The question asked in interactive mode. */
   prompt: z.string().min(3),
+  /**
+   * Where else in sprout.json the chosen value goes, as a dot path (e.g. "domain.mode"), for
+   * options that configure sprout itself rather than the CDK app. An empty string is not written.
+   */
+  configPath: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9]*(\.[a-zA-Z][a-zA-Z0-9]*)*$/)
+    .optional(),
 };
 
 export const templateOptionSchema = z.discriminatedUnion('type', [
@@ -57,6 +65,15 @@ export const templateManifestSchema = z
     tags: z.array(z.enum(TAGS)).min(1),
     level: z.enum(LEVELS),
     options: z.array(templateOptionSchema),
+    /**
+     * A workspace template (microservices) lists services that `create` scaffolds from other
+     * catalog patterns into services/<name>/, in the same atomic write.
+     */
+    workspace: z
+      .strictObject({
+        services: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/), pattern: z.string() })).min(1),
+      })
+      .optional(),
     /** A Mermaid flowchart of the architecture. */
     diagram: z.string().regex(/^(flowchart|graph) (LR|RL|TD|TB|BT)\b/, 'the diagram must be a Mermaid flowchart'),
   })

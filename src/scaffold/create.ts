@@ -9,6 +9,7 @@ import { type CreateInputs, type CreateRequest, type InputDeps, resolveInputs } 
 import { type PackageManager, runScript } from './package-manager.js';
 import { planProject } from './plan.js';
 import { type GitOutcome, initGit, installTask } from './setup.js';
+import { configPaths, planWorkspaceServices } from './workspace.js';
 import { writeProject } from './write.js';
 
 export type { CreateRequest } from './inputs.js';
@@ -53,14 +54,22 @@ export async function createProject(request: CreateRequest, deps: CreateDeps): P
 
 async function build(inputs: CreateInputs, dryRun: boolean, deps: CreateDeps): Promise<CreateOutcome> {
   const { manifest, filesDir, source } = inputs.template;
-  const plan = await planProject({
+  const versions = deps.versions();
+  const services = manifest.workspace ? await planWorkspaceServices(manifest, deps.catalog(), versions) : [];
+  const root = await planProject({
     filesDir,
     name: inputs.name,
     pattern: manifest.id,
     options: inputs.options,
-    versions: deps.versions(),
+    versions,
     templateSource: source,
+    configPaths: configPaths(manifest),
+    ...(manifest.workspace ? { services: Object.fromEntries(services.map((s) => [s.name, { path: s.path, pattern: s.pattern }])) } : {}),
   });
+  const plan = {
+    files: [...root.files, ...services.flatMap((s) => s.files)],
+    unpinnedDependencies: [...new Set([...root.unpinnedDependencies, ...services.flatMap((s) => s.unpinnedDependencies)])],
+  };
   if (plan.unpinnedDependencies.length) {
     deps.reporter.info(`Kept the template's own versions for ${plan.unpinnedDependencies.join(', ')} (sprout does not test them).`);
   }

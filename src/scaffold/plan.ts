@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 
 import type { OptionValue } from '../catalog/schema.js';
 import { SproutError } from '../core/errors.js';
+import { PROJECT_SCHEMA_URL } from '../project/ids.js';
 import { pinDependencyVersions } from './versions.js';
 
 /** The token that stands for the project's package name in template files. */
@@ -23,6 +24,10 @@ export interface PlanInput {
   versions: Record<string, string>;
   /** Where an outside template came from (recorded in sprout.json). */
   templateSource?: string;
+  /** Options that also configure sprout: option name → dot path in sprout.json (template.json configPath). */
+  configPaths?: Record<string, string>;
+  /** Services of a workspace, registered in its sprout.json (their files are planned separately). */
+  services?: Record<string, { path: string; pattern: string }>;
 }
 
 export interface Plan {
@@ -103,9 +108,10 @@ function rewritePackageJson(content: Buffer, input: PlanInput, unpinned: string[
 
 /** sprout.json holds what the CDK app reads at synth time: the name, the pattern, its options, the stages. */
 function rewriteProjectConfig(content: Buffer, input: PlanInput): Buffer {
-  const config = parseJson(content, 'sprout.json');
+  const { $schema: _, ...config } = parseJson(content, 'sprout.json');
   const stages = (config.stages && typeof config.stages === 'object' ? config.stages : {}) as Record<string, unknown>;
-  return toJson({
+  const rewritten: Record<string, unknown> = {
+    $schema: PROJECT_SCHEMA_URL,
     ...config,
     name: input.name,
     pattern: input.pattern,
@@ -113,7 +119,26 @@ function rewriteProjectConfig(content: Buffer, input: PlanInput): Buffer {
     options: input.options,
     stages: { local: {}, ...stages },
     defaultStage: typeof config.defaultStage === 'string' ? config.defaultStage : 'local',
-  });
+  };
+  for (const [option, path] of Object.entries(input.configPaths ?? {})) {
+    const value = input.options[option];
+    if (value !== undefined) setPath(rewritten, path, value === '' ? undefined : value);
+  }
+  if (input.services) rewritten.services = { ...(rewritten.services as object), ...input.services };
+  return toJson(rewritten);
+}
+
+/** Sets (or, for undefined, removes) a dot-path value, creating the objects on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  let node = target;
+  for (const key of keys) {
+    if (!node[key] || typeof node[key] !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  if (value === undefined) delete node[last];
+  else node[last] = value;
 }
 
 function parseJson(content: Buffer, file: string): Record<string, unknown> {

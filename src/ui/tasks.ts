@@ -1,3 +1,5 @@
+import { mapConcurrent } from '../core/concurrency.js';
+
 /** A step of a longer job, shown as a task list on stderr. */
 export interface Task {
   title: string;
@@ -11,8 +13,13 @@ export interface TaskOutcome {
   error?: Error;
 }
 
+export interface RunOptions {
+  /** How many tasks run at once (default 1: one after another). */
+  concurrency?: number;
+}
+
 export interface TaskRunner {
-  run(tasks: Task[]): Promise<TaskOutcome[]>;
+  run(tasks: Task[], options?: RunOptions): Promise<TaskOutcome[]>;
 }
 
 export interface TaskRunnerSettings {
@@ -23,7 +30,7 @@ export interface TaskRunnerSettings {
 /** listr2, loaded on first use, writing only to stderr so that stdout carries results alone. */
 export function listrTaskRunner(settings: TaskRunnerSettings): TaskRunner {
   return {
-    async run(tasks) {
+    async run(tasks, options = {}) {
       const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
       const logger = new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
       const outcomes: TaskOutcome[] = tasks.map((task) => ({ title: task.title }));
@@ -51,6 +58,7 @@ export function listrTaskRunner(settings: TaskRunnerSettings): TaskRunner {
           // Ctrl-C is handled by the command, which cleans up before exiting.
           registerSignalListeners: false,
           exitOnError: false,
+          concurrent: Math.max(1, options.concurrency ?? 1),
         },
       );
       await list.run();
@@ -59,23 +67,21 @@ export function listrTaskRunner(settings: TaskRunnerSettings): TaskRunner {
   };
 }
 
-/** Runs tasks one after another and reports each on a line: for tests and for callers that need no UI. */
+/** Runs tasks (up to `concurrency` at once) and reports each on a line: for tests and for callers that need no UI. */
 export function plainTaskRunner(write: (line: string) => void): TaskRunner {
   return {
-    async run(tasks) {
-      const outcomes: TaskOutcome[] = [];
-      for (const task of tasks) {
+    async run(tasks, options = {}) {
+      return mapConcurrent(tasks, options.concurrency ?? 1, async (task): Promise<TaskOutcome> => {
         write(`… ${task.title}`);
         try {
           const title = (await task.run((line) => write(`  ${line}`))) || task.title;
           write(`✔ ${title}`);
-          outcomes.push({ title });
+          return { title };
         } catch (error) {
           write(`✖ ${task.title}: ${(error as Error).message}`);
-          outcomes.push({ title: task.title, error: error as Error });
+          return { title: task.title, error: error as Error };
         }
-      }
-      return outcomes;
+      });
     },
   };
 }

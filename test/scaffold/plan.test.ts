@@ -57,6 +57,7 @@ describe('planProject', () => {
   it('writes the name, pattern and chosen options into sprout.json and keeps its stages', async () => {
     const config = JSON.parse(text(await planProject(input({ templateSource: 'gh:acme/t' })), 'sprout.json'));
     expect(config).toEqual({
+      $schema: 'https://unpkg.com/create-sprout/schemas/sprout.schema.json',
       name: '@acme/shop',
       pattern: 'backend-api',
       template: 'gh:acme/t',
@@ -94,7 +95,27 @@ describe('planProject', () => {
     const { rm } = await import('node:fs/promises');
     await rm(join(files, 'sprout.json'));
     const config = JSON.parse(text(await planProject(input()), 'sprout.json'));
-    expect(config).toEqual({ name: '@acme/shop', pattern: 'backend-api', options: { pageSize: 50 }, stages: { local: {} }, defaultStage: 'local' });
+    expect(config).toEqual({
+      $schema: 'https://unpkg.com/create-sprout/schemas/sprout.schema.json',
+      name: '@acme/shop',
+      pattern: 'backend-api',
+      options: { pageSize: 50 },
+      stages: { local: {} },
+      defaultStage: 'local',
+    });
+  });
+
+  it('writes options that configure sprout at their configPath, dropping empty strings', async () => {
+    const plan = await planProject(
+      input({
+        options: { domainMode: 'path', rootDomain: 'shop.example', dnsAccountId: '' },
+        configPaths: { domainMode: 'domain.mode', rootDomain: 'domain.name', dnsAccountId: 'domain.account' },
+        services: { catalog: { path: 'services/catalog', pattern: 'backend-api' } },
+      }),
+    );
+    const config = JSON.parse(text(plan, 'sprout.json'));
+    expect(config.domain).toEqual({ mode: 'path', name: 'shop.example' });
+    expect(config.services).toEqual({ catalog: { path: 'services/catalog', pattern: 'backend-api' } });
   });
 
   it('refuses a template that contains a symbolic link', async () => {

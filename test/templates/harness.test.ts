@@ -4,11 +4,14 @@ import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
+  addCiStage,
   aslProblems,
+  CI_ACCOUNT,
   generate,
   linkDependencies,
   npmScript,
   stateMachineDefinitions,
+  synthesizeStage,
   synthesizedTemplates,
   templatesUnderTest,
   validateCloudFormation,
@@ -19,11 +22,11 @@ import {
  * type-check, pass its own tests, synthesize (with cdk-nag), validate as CloudFormation and
  * have valid state machines. Steps run in order; a failed step fails the ones after it.
  */
-describe.each(templatesUnderTest())('template %s', (id) => {
+describe.each(templatesUnderTest().map((c) => ({ ...c, label: c.options.length ? `${c.id} (${c.options.join(' ')})` : c.id })))('template $label', ({ id, options, domainMode }) => {
   let dir = '';
 
   beforeAll(async () => {
-    dir = await generate(id);
+    dir = await generate(id, options);
     await linkDependencies(dir);
   });
 
@@ -49,6 +52,16 @@ describe.each(templatesUnderTest())('template %s', (id) => {
   it('validates as CloudFormation with AWS\'s validator', async () => {
     expect(validateCloudFormation(await synthesizedTemplates(dir))).toEqual([]);
   }, 60_000);
+
+  it('deploys through sprout: the plan for an AWS stage resolves and every app synthesizes for it', async () => {
+    await addCiStage(dir, domainMode);
+    const { plan, templates } = await synthesizeStage(dir);
+    expect(plan.targets.filter((t) => t.kind === 'service').every((t) => t.account === CI_ACCOUNT && t.region === 'eu-west-1')).toBe(true);
+    expect(templates.length).toBeGreaterThanOrEqual(plan.targets.length);
+    const stacks = templates.map((t) => t.split('/').pop()!.replace('.template.json', ''));
+    for (const target of plan.targets) expect(stacks).toContain(target.stackName);
+    expect(validateCloudFormation(templates)).toEqual([]);
+  }, 300_000);
 
   it('has only valid state machine definitions', async (context) => {
     const machines = (await Promise.all((await synthesizedTemplates(dir)).map(stateMachineDefinitions))).flat();

@@ -8,6 +8,9 @@ import validateAsl from 'asl-validator';
 import { execa } from 'execa';
 
 import { loadCatalog } from '../../src/catalog/catalog.js';
+import { type DeployPlan, resolvePlan } from '../../src/deploy/plan.js';
+import { toolkitRunner } from '../../src/deploy/toolkit-runner.js';
+import { loadProjectConfig, saveProjectConfig } from '../../src/project/config-file.js';
 import { execaExec } from '../../src/core/exec.js';
 import { createProject } from '../../src/scaffold/create.js';
 import { ownDependencyVersions } from '../../src/scaffold/versions.js';
@@ -15,23 +18,35 @@ import { noPrompter } from '../../src/ui/prompts.js';
 import { plainTaskRunner } from '../../src/ui/tasks.js';
 import { repoRoot } from '../helpers/cli.js';
 
-/** The ready templates, or those named in SPROUT_TEMPLATES (npm run test:templates -- <id> …). */
-export function templatesUnderTest(): string[] {
-  const ready = loadCatalog()
-    .filter((pattern) => pattern.status === 'ready')
-    .map((pattern) => pattern.manifest.id);
+export interface HarnessCase {
+  id: string;
+  /** --option values of this variant. */
+  options: string[];
+  /** The domain mode this variant deploys with (a template with a domain.mode option runs once per mode). */
+  domainMode: 'subdomain' | 'path';
+}
+
+/** The ready templates (or those named in SPROUT_TEMPLATES, from npm run test:templates -- <id> …), one case per domain mode they offer. */
+export function templatesUnderTest(): HarnessCase[] {
+  const catalog = loadCatalog().filter((pattern) => pattern.status === 'ready');
+  const ready = catalog.map((pattern) => pattern.manifest.id);
   const asked = process.env.SPROUT_TEMPLATES?.split(',').filter(Boolean);
-  if (!asked?.length) return ready;
-  const unknown = asked.filter((id) => !ready.includes(id));
+  const unknown = (asked ?? []).filter((id) => !ready.includes(id));
   if (unknown.length) throw new Error(`Not ready templates (no files/): ${unknown.join(', ')}. Ready: ${ready.join(', ')}`);
-  return asked;
+  return catalog
+    .filter((pattern) => !asked?.length || asked.includes(pattern.manifest.id))
+    .flatMap(({ manifest }): HarnessCase[] => {
+      const mode = manifest.options.find((o) => o.configPath === 'domain.mode');
+      if (mode?.type !== 'enum') return [{ id: manifest.id, options: [], domainMode: 'subdomain' }];
+      return mode.choices.map((choice) => ({ id: manifest.id, options: [`${mode.name}=${choice}`], domainMode: choice as HarnessCase['domainMode'] }));
+    });
 }
 
 /** Generates a project through the real `create` code path: no prompts, no install, no git. */
-export async function generate(id: string): Promise<string> {
+export async function generate(id: string, options: string[] = []): Promise<string> {
   const parent = await mkdtemp(join(tmpdir(), `sprout-harness-${id}-`));
   const { result } = await createProject(
-    { dir: id, pattern: id, options: [], yes: true, install: false, git: false, force: false, dryRun: false },
+    { dir: id, pattern: id, options, yes: true, install: false, git: false, force: false, dryRun: false },
     {
       cwd: parent,
       interactive: false,
@@ -80,9 +95,16 @@ export async function npmScript(dir: string, script: string, args: string[] = []
   return stripVTControlCharacters(String(result.all));
 }
 
-export async function synthesizedTemplates(dir: string): Promise<string[]> {
-  const out = join(dir, 'cdk.out');
-  return (await readdir(out)).filter((file) => file.endsWith('.template.json')).map((file) => join(out, file));
+/** Every synthesized template under the project: its cdk.out, or each workspace package's. */
+export async function synthesizedTemplates(dir: string, depth = 0): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.name === 'cdk.out') found.push(...(await readdir(path)).filter((f) => f.endsWith('.template.json')).map((f) => join(path, f)));
+    else if (depth < 2) found.push(...(await synthesizedTemplates(path, depth + 1)));
+  }
+  return found;
 }
 
 interface CfnDiagnostic {
@@ -156,4 +178,38 @@ function flatten(value: unknown): string {
 export function aslProblems(definition: unknown): string[] {
   const { isValid, errorsText } = validateAsl(definition as never, { checkPaths: true, checkArn: true });
   return isValid ? [] : [errorsText('\n')];
+}
+
+export const CI_ACCOUNT = '123456789012';
+const DNS_ACCOUNT = '210987654321';
+
+/**
+ * Gives the generated project an AWS stage "ci", with a domain: a workspace in subdomain mode
+ * gets its zone in another account (so the platform's delegation role is exercised), path mode
+ * and single apps keep it in the stage's account.
+ */
+export async function addCiStage(dir: string, mode: HarnessCase['domainMode']): Promise<void> {
+  const loaded = await loadProjectConfig(dir);
+  const workspace = loaded.config.services !== undefined;
+  const domain = {
+    name: 'example.com',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    ...loaded.config.domain,
+    mode,
+    account: workspace && mode === 'subdomain' ? DNS_ACCOUNT : CI_ACCOUNT,
+  };
+  await saveProjectConfig(loaded, { ...loaded.config, stages: { ...loaded.config.stages, ci: { account: CI_ACCOUNT, region: 'eu-west-1' } }, domain });
+}
+
+/** Resolves the deploy plan for the ci stage with sprout's own code and synthesizes each app with the CDK Toolkit Library. */
+export async function synthesizeStage(dir: string): Promise<{ plan: DeployPlan; templates: string[] }> {
+  const loaded = await loadProjectConfig(dir);
+  const plan = resolvePlan(loaded.config, dir, { stage: 'ci' });
+  const runner = toolkitRunner({ sessionName: () => 'sprout-harness' });
+  const templates: string[] = [];
+  for (const target of plan.targets) {
+    const stacks = await runner.synth(target, () => {});
+    templates.push(...stacks.map((stack) => stack.templateFile));
+  }
+  return { plan, templates };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -6,23 +6,37 @@ import { describe, expect, it } from 'vitest';
 import { defaultTemplatesRoot, loadCatalog } from '../../src/catalog/catalog.js';
 import { ownDependencyVersions } from '../../src/scaffold/versions.js';
 
+/** Every package.json of a template (a workspace has one per package). */
+function packageFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules' || entry.name === 'cdk.out') return [];
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? packageFiles(path) : entry.name === 'package.json' ? [path] : [];
+  });
+}
+
 const ready = loadCatalog().filter((pattern) => pattern.status === 'ready');
 const own = ownDependencyVersions();
 
-describe.each(ready.map((p) => p.manifest.id))('templates/%s/files/package.json', (id) => {
+describe.each(ready.map((p) => ({ id: p.manifest.id, workspace: p.manifest.workspace !== undefined })))('templates/$id/files/package.json', ({ id, workspace }) => {
   const pkg = JSON.parse(readFileSync(join(defaultTemplatesRoot(), id, 'files', 'package.json'), 'utf8'));
 
-  it('declares only dependencies that sprout itself installs and tests', () => {
-    const declared = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
-    expect(declared.filter((name) => !own[name])).toEqual([]);
+  it('declares only dependencies that sprout itself installs and tests, in every package of it', () => {
+    for (const file of packageFiles(join(defaultTemplatesRoot(), id, 'files'))) {
+      const each = JSON.parse(readFileSync(file, 'utf8'));
+      const declared = [...Object.keys(each.dependencies ?? {}), ...Object.keys(each.devDependencies ?? {})];
+      expect(declared.filter((name) => !own[name]), file).toEqual([]);
+    }
   });
 
   it('has the scripts every generated project promises', () => {
     expect(Object.keys(pkg.scripts)).toEqual(expect.arrayContaining(['test', 'typecheck', 'synth', 'deploy']));
   });
 
-  it('names itself with the name token, and ships a gitignore and a README', () => {
+  it('names itself with the name token, and ships a gitignore and a README (and a CDK app, or a platform app for a workspace)', () => {
     expect(pkg.name).toBe('sprout-template');
-    for (const file of ['gitignore', 'README.md', 'sprout.json', 'cdk.json']) expect(existsSync(join(defaultTemplatesRoot(), id, 'files', file)), file).toBe(true);
+    const app = workspace ? 'platform/cdk.json' : 'cdk.json';
+    for (const file of ['gitignore', 'README.md', 'sprout.json', app]) expect(existsSync(join(defaultTemplatesRoot(), id, 'files', file)), file).toBe(true);
+    if (workspace) expect(pkg.workspaces).toEqual(expect.arrayContaining(['platform', 'services/*']));
   });
 });

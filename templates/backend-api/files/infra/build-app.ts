@@ -1,6 +1,7 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config.js';
+import { readSproutDeployment } from './sprout/deployment.js';
 import { ItemsApiStack } from './stacks/items-api-stack.js';
 
 /**
@@ -8,12 +9,15 @@ import { ItemsApiStack } from './stacks/items-api-stack.js';
  * pack. Shared by infra/app.ts (the CDK CLI's entry point) and the tests.
  */
 export function buildApp(app: App): ItemsApiStack {
-  const config = loadConfig(app.node.tryGetContext('stage') as string | undefined);
+  const deployment = readSproutDeployment(app);
+  const config = loadConfig(app.node.tryGetContext('stage') as string | undefined, deployment);
   const stack = new ItemsApiStack(app, config.stackName, {
     config,
+    env: config.env,
     description: `${config.projectName} (${config.stage}): items REST API`,
   });
-  Tags.of(stack).add('sprout:project', config.projectName);
+  Tags.of(stack).add('sprout:project', deployment?.project ?? config.projectName);
+  if (deployment) Tags.of(stack).add('sprout:service', deployment.service);
   Tags.of(stack).add('sprout:stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return stack;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { DeploymentDomain, SproutDeployment } from './sprout/deployment.js';
 
 export type TableRemovalPolicy = 'retain' | 'destroy';
 
@@ -16,6 +17,10 @@ export interface Config {
   resourceName: string;
   stage: string;
   stackName: string;
+  /** Set when `sprout deploy` chose the account and region; absent for a plain `cdk synth`. */
+  env?: { account: string; region: string };
+  /** The custom domain `sprout deploy` planned for the API, if sprout.json has a `domain`. */
+  domain?: DeploymentDomain;
   options: Options;
 }
 
@@ -28,29 +33,33 @@ export interface SproutFile {
 
 const sproutJsonUrl = new URL('../sprout.json', import.meta.url);
 
-/** Reads sprout.json next to this project's package.json; `stage` comes from `-c stage=…`. */
-export function loadConfig(stage?: string): Config {
+/**
+ * Reads sprout.json next to this project's package.json. `stage` comes from `-c stage=…`;
+ * `deployment` is the `sprout:deployment` context that `sprout deploy` passes (see
+ * infra/sprout/deployment.ts), and wins over both.
+ */
+export function loadConfig(stage?: string, deployment?: SproutDeployment): Config {
   const sprout = JSON.parse(readFileSync(sproutJsonUrl, 'utf8')) as SproutFile;
-  return resolveConfig(sprout, stage);
+  return resolveConfig(sprout, stage, deployment);
 }
 
-export function resolveConfig(sprout: SproutFile, stageFromContext?: string): Config {
+export function resolveConfig(sprout: SproutFile, stageFromContext?: string, deployment?: SproutDeployment): Config {
   if (typeof sprout.name !== 'string' || sprout.name === '') fail('"name" must be a non-empty string');
   const projectName = sprout.name;
+  const resourceName = toResourceName(projectName);
+  const options = parseOptions(sprout.options ?? {});
+  if (deployment) {
+    // sprout resolved the stage from the workspace's sprout.json, which may list stages this file does not.
+    const { stage, stackName, account, region, domain } = deployment;
+    return { projectName, resourceName, stage, stackName, env: { account, region }, ...(domain ? { domain } : {}), options };
+  }
   const stages = Object.keys(sprout.stages ?? {});
   const stage = stageFromContext ?? sprout.defaultStage;
   if (typeof stage !== 'string' || !stages.includes(stage)) {
     fail(`stage "${String(stage)}" is not one of the stages in sprout.json (${stages.join(', ') || 'none'})`);
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stage)) fail(`stage "${stage}" may only use letters, digits, - and _`);
-  const resourceName = toResourceName(projectName);
-  return {
-    projectName,
-    resourceName,
-    stage,
-    stackName: `${resourceName}-${stage}`.slice(0, 128),
-    options: parseOptions(sprout.options ?? {}),
-  };
+  return { projectName, resourceName, stage, stackName: `${resourceName}-${stage}`.slice(0, 128), options };
 }
 
 /** `@acme/shop` → `acme-shop`: CloudFormation stack names allow [A-Za-z0-9-] and start with a letter. */

@@ -21,9 +21,10 @@ afterEach(() => vi.restoreAllMocks());
  * synth throws when a plugin fails, and the report lands in the cloud
  * assembly's validation-report.json either way.
  */
-function synthWithNag(options: { bundle?: boolean; addToStack?: (stack: Stack) => void } = {}) {
+function synthWithNag(options: { bundle?: boolean; deployment?: unknown; addToStack?: (stack: Stack) => void } = {}) {
   const test = testApp({ bundle: options.bundle });
   apps.push(test);
+  if (options.deployment) test.app.node.setContext('sprout:deployment', options.deployment);
   const stack = buildApp(test.app);
   options.addToStack?.(stack);
   let error: Error | undefined;
@@ -41,6 +42,16 @@ function synthWithNag(options: { bundle?: boolean; addToStack?: (stack: Stack) =
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding for the whole app', () => {
     const { error, findings } = synthWithNag();
+    expect(findings).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+
+  it.each([
+    ['subdomain', { mode: 'subdomain', hostName: 'shop.example.com', parentZoneName: 'example.com', parentHostedZoneId: 'Z0123456789ABC', delegationRoleArn: 'arn:aws:iam::222222222222:role/sprout-dns-delegation-shop-prod' }],
+    ['path', { mode: 'path', domainName: 'api.example.com', basePath: 'api/shop' }],
+  ])('reports no unacknowledged finding when deployed by sprout with a %s domain', (_, domain) => {
+    const deployment = { stage: 'prod', project: 'shop', service: 'shop', stackName: 'shop-prod', account: '111111111111', region: 'eu-west-1', domain };
+    const { error, findings } = synthWithNag({ bundle: false, deployment });
     expect(findings).toEqual([]);
     expect(error).toBeUndefined();
   });

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { ItemFunction } from '../constructs/item-function.js';
 import { ItemsApi } from '../constructs/items-api.js';
 import { ItemsStore } from '../constructs/items-store.js';
+import { ApiServiceDomain } from '../sprout/service-domain.js';
 
 export interface ItemsApiStackProps extends StackProps {
   config: Config;
@@ -14,7 +15,7 @@ export interface ItemsApiStackProps extends StackProps {
 export class ItemsApiStack extends Stack {
   constructor(scope: Construct, id: string, props: ItemsApiStackProps) {
     super(scope, id, props);
-    const { options, resourceName, stage } = props.config;
+    const { options, resourceName, stage, domain } = props.config;
 
     const store = new ItemsStore(this, 'Store', {
       itemsRemovalPolicy: options.tableRemovalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
@@ -66,6 +67,9 @@ export class ItemsApiStack extends Stack {
         delete: handlers.delete.function,
       },
     });
+
+    // Deployed through sprout with a domain section: the API's own host name, or a path on the shared one.
+    if (domain) new ApiServiceDomain(this, 'Domain', { api: api.api, stage: api.api.deploymentStage, domain });
 
     new CfnOutput(this, 'ItemsUrl', { value: api.api.urlForPath('/items'), description: 'Base URL of the items resource' });
     new CfnOutput(this, 'ItemsTableName', { value: store.items.tableName });
