@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { DeploymentDomain, SproutDeployment } from './sprout/deployment.js';
+import { toResourceName } from './sprout/context-values.js';
+
+export { toResourceName };
 
 export type TableRemovalPolicy = 'retain' | 'destroy';
 
@@ -60,16 +63,6 @@ export function resolveConfig(sprout: SproutFile, stageFromContext?: string, dep
   }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stage)) fail(`stage "${stage}" may only use letters, digits, - and _`);
   return { projectName, resourceName, stage, stackName: `${resourceName}-${stage}`.slice(0, 128), options };
-}
-
-/** `@acme/shop` → `acme-shop`: CloudFormation stack names allow [A-Za-z0-9-] and start with a letter. */
-export function toResourceName(packageName: string): string {
-  const name = packageName
-    .replace(/^@/, '')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (name === '') fail(`cannot derive a resource name from "${packageName}"`);
-  return /^[A-Za-z]/.test(name) ? name : `app-${name}`;
 }
 
 function parseOptions(options: Record<string, unknown>): Options {

@@ -1,4 +1,5 @@
 // Copied from sprout's src/runtime/cdk by `npm run sync:runtime`: edit it there, not in a project.
+import { HOST_NAME, HOSTED_ZONE_ID, ROLE_ARN, STAGE, contextObject, fail, fieldsAt, objectAt, stackPlacement } from './context-values.js';
 
 /**
  * The `sprout:deployment` context value: what `sprout deploy` decided for this app (stage,
@@ -47,14 +48,6 @@ export interface SproutDeployment {
   domain?: DeploymentDomain;
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const STAGE = /^[A-Za-z0-9_-]{1,64}$/;
-// CloudFormation: starts with a letter, then letters, digits and dashes, at most 128 characters.
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,32}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // API Gateway allows at most 300 characters in an API mapping key.
 const BASE_PATH = /^\/?(?=[^/].{0,299}$)[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 
@@ -69,16 +62,13 @@ export function readSproutDeployment(scope: { node: { tryGetContext(key: string)
  */
 export function parseSproutDeployment(value: unknown): SproutDeployment | undefined {
   if (value === undefined) return undefined;
-  const input = objectAt(typeof value === 'string' ? parseJson(value) : value, SPROUT_DEPLOYMENT_CONTEXT);
-  const field = (name: string, pattern: RegExp, expected: string) =>
-    matching(input[name], pattern, `${SPROUT_DEPLOYMENT_CONTEXT}.${name}`, expected);
+  const input = contextObject(value, SPROUT_DEPLOYMENT_CONTEXT);
+  const field = fieldsAt(input, SPROUT_DEPLOYMENT_CONTEXT);
   const deployment: SproutDeployment = {
     stage: field('stage', STAGE, 'a stage name of letters, digits, - and _'),
     project: field('project', /^.+$/, 'a non-empty project name'),
     service: field('service', /^.+$/, 'a non-empty service name'),
-    stackName: field('stackName', STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and -)'),
-    account: field('account', ACCOUNT, 'a 12-digit AWS account id'),
-    region: field('region', REGION, 'an AWS region such as eu-west-1'),
+    ...stackPlacement(input, SPROUT_DEPLOYMENT_CONTEXT),
   };
   if (input.domain !== undefined) deployment.domain = parseDomain(input.domain);
   return deployment;
@@ -87,7 +77,7 @@ export function parseSproutDeployment(value: unknown): SproutDeployment | undefi
 function parseDomain(value: unknown): DeploymentDomain {
   const path = `${SPROUT_DEPLOYMENT_CONTEXT}.domain`;
   const input = objectAt(value, path);
-  const field = (name: string, pattern: RegExp, expected: string) => matching(input[name], pattern, `${path}.${name}`, expected);
+  const field = fieldsAt(input, path);
   if (input.mode === 'path') {
     return {
       mode: 'path',
@@ -110,26 +100,4 @@ function parseDomain(value: unknown): DeploymentDomain {
     domain.delegationRoleArn = field('delegationRoleArn', ROLE_ARN, 'an IAM role ARN such as arn:aws:iam::123456789012:role/dns-delegation');
   }
   return domain;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${SPROUT_DEPLOYMENT_CONTEXT} is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function objectAt(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
-  return value as Record<string, unknown>;
-}
-
-function matching(value: unknown, pattern: RegExp, path: string, expected: string): string {
-  if (typeof value !== 'string' || !pattern.test(value)) fail(path, expected, value);
-  return value;
-}
-
-function fail(path: string, expected: string, got: unknown): never {
-  throw new Error(`${path} must be ${expected} (got ${got === undefined ? 'nothing' : JSON.stringify(got)})`);
 }

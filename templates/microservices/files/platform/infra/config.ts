@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type PlatformContext, type PlatformDomain, parsePlatformDomain } from './context.js';
+import { toResourceName } from './sprout/context-values.js';
+
+export { toResourceName };
 
 /** What the platform stack is built from: `sprout:platform`, or the local preview below. */
 export interface PlatformConfig {
@@ -89,16 +92,6 @@ function trustedAccounts(sprout: WorkspaceFile): unknown[] {
   ].filter((account) => account !== undefined);
   const others = named.filter((account) => account !== sprout.domain?.account);
   return others.length > 0 ? others : named;
-}
-
-/** `@acme/shop` → `acme-shop`: CloudFormation stack names allow [A-Za-z0-9-] and start with a letter. */
-export function toResourceName(packageName: string): string {
-  const name = packageName
-    .replace(/^@/, '')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (name === '') fail(`cannot derive a resource name from "${packageName}"`);
-  return /^[A-Za-z]/.test(name) ? name : `app-${name}`;
 }
 
 function fail(message: string): never {

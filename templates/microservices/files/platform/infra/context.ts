@@ -1,3 +1,5 @@
+import { ACCOUNT, HOST_NAME, HOSTED_ZONE_ID, ROLE_NAME, STAGE, contextObject, fail, fieldsAt, matching, objectAt, stackPlacement } from './sprout/context-values.js';
+
 /**
  * The `sprout:platform` context value: what `sprout deploy` decided for the platform stack of
  * one stage. An object, or a JSON string when typed by hand (`cdk synth -c sprout:platform='{…}'`).
@@ -41,14 +43,6 @@ export interface PlatformContext {
   domain: PlatformDomain;
 }
 
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const STAGE = /^[A-Za-z0-9_-]{1,64}$/;
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-export const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const HOSTED_ZONE_ID = /^Z[A-Z0-9]{4,32}$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-
 /** Reads `sprout:platform` from the app's context: undefined when sprout did not set it. */
 export function readPlatformContext(scope: { node: { tryGetContext(key: string): unknown } }): PlatformContext | undefined {
   return parsePlatformContext(scope.node.tryGetContext(SPROUT_PLATFORM_CONTEXT));
@@ -57,15 +51,12 @@ export function readPlatformContext(scope: { node: { tryGetContext(key: string):
 /** Validates the context value. Unknown fields are ignored, so a newer sprout can add some. */
 export function parsePlatformContext(value: unknown): PlatformContext | undefined {
   if (value === undefined) return undefined;
-  const input = objectAt(typeof value === 'string' ? parseJson(value) : value, SPROUT_PLATFORM_CONTEXT);
-  const field = (name: string, pattern: RegExp, expected: string) =>
-    matching(input[name], pattern, `${SPROUT_PLATFORM_CONTEXT}.${name}`, expected);
+  const input = contextObject(value, SPROUT_PLATFORM_CONTEXT);
+  const field = fieldsAt(input, SPROUT_PLATFORM_CONTEXT);
   return {
     stage: field('stage', STAGE, 'a stage name of letters, digits, - and _'),
     project: field('project', /^.+$/, 'a non-empty project name'),
-    stackName: field('stackName', STACK_NAME, 'a CloudFormation stack name (a letter, then letters, digits and -)'),
-    account: field('account', ACCOUNT, 'a 12-digit AWS account id'),
-    region: field('region', REGION, 'an AWS region such as eu-west-1'),
+    ...stackPlacement(input, SPROUT_PLATFORM_CONTEXT),
     domain: parsePlatformDomain(input.domain, `${SPROUT_PLATFORM_CONTEXT}.domain`),
   };
 }
@@ -73,7 +64,7 @@ export function parsePlatformContext(value: unknown): PlatformContext | undefine
 /** Checks the `domain` part; also used for the one the app derives from sprout.json. */
 export function parsePlatformDomain(value: unknown, path: string): PlatformDomain {
   const input = objectAt(value, path);
-  const field = (name: string, pattern: RegExp, expected: string) => matching(input[name], pattern, `${path}.${name}`, expected);
+  const field = fieldsAt(input, path);
   const rootDomain = field('rootDomain', HOST_NAME, 'a lower-case domain name such as example.com');
   const hostedZoneId = field('hostedZoneId', HOSTED_ZONE_ID, 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ');
   const inRootZone = (name: string) => name === rootDomain || name.endsWith(`.${rootDomain}`);
@@ -103,26 +94,4 @@ export function parsePlatformDomain(value: unknown, path: string): PlatformDomai
 function list(value: unknown, path: string, item: (value: unknown, path: string) => string): string[] {
   if (!Array.isArray(value)) fail(path, 'a list', value);
   return [...new Set(value.map((entry, index) => item(entry, `${path}[${index}]`)))];
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${SPROUT_PLATFORM_CONTEXT} is not valid JSON (${(error as Error).message})`);
-  }
-}
-
-function objectAt(value: unknown, path: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
-  return value as Record<string, unknown>;
-}
-
-function matching(value: unknown, pattern: RegExp, path: string, expected: string): string {
-  if (typeof value !== 'string' || !pattern.test(value)) fail(path, expected, value);
-  return value;
-}
-
-function fail(path: string, expected: string, got: unknown): never {
-  throw new Error(`${path} must be ${expected} (got ${got === undefined ? 'nothing' : JSON.stringify(got)})`);
 }
