@@ -1,25 +1,31 @@
-// npm run sync:runtime: copies the code that ships into generated projects (src/runtime/cdk/*)
-// into every template folder that carries it (templates/*/files/**/infra/sprout/). One source,
-// many copies: edit src/runtime/cdk and run this; test/runtime/sync.test.ts fails on a stale copy.
+// npm run sync:runtime: copies the code that ships into generated projects into every template
+// folder that carries it: src/runtime/cdk/* into templates/*/files/**/infra/sprout/, and
+// src/runtime/flags/* into templates/*/files/**/src/sprout/flags/. One source, many copies: edit
+// src/runtime and run this; test/runtime/sync.test.ts fails on a stale copy.
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const runtimeSource = join(root, 'src', 'runtime', 'cdk');
 
-export function runtimeFiles(): string[] {
-  return readdirSync(runtimeSource).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+/** What ships where: a source folder, and the folder (as trailing path segments) that receives it in a project. */
+export const RUNTIME = [
+  { source: join(root, 'src', 'runtime', 'cdk'), into: ['infra', 'sprout'] },
+  { source: join(root, 'src', 'runtime', 'flags'), into: ['src', 'sprout', 'flags'] },
+] as const;
+
+export function runtimeFiles(source: string): string[] {
+  return readdirSync(source).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
 }
 
-/** Every templates/<id>/files/**\/infra/sprout folder (node_modules and cdk.out excluded). */
-export function runtimeTargets(): string[] {
+/** Every templates/<id>/files/**\/<into> folder (node_modules and cdk.out excluded). */
+export function runtimeTargets(into: readonly string[]): string[] {
   const targets: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === 'cdk.out') continue;
       const path = join(dir, entry.name);
-      if (entry.name === 'sprout' && basename(dir) === 'infra') targets.push(path);
+      if (path.split(sep).slice(-into.length).join('/') === into.join('/')) targets.push(path);
       else walk(path);
     }
   };
@@ -31,8 +37,10 @@ export function runtimeTargets(): string[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  for (const target of runtimeTargets()) {
-    for (const file of runtimeFiles()) copyFileSync(join(runtimeSource, file), join(target, file));
-    console.log(`synced ${runtimeFiles().length} files into ${relative(root, target)}`);
+  for (const { source, into } of RUNTIME) {
+    for (const target of runtimeTargets(into)) {
+      for (const file of runtimeFiles(source)) copyFileSync(join(source, file), join(target, file));
+      console.log(`synced ${runtimeFiles(source).length} files into ${relative(root, target)}`);
+    }
   }
 }

@@ -33,6 +33,20 @@ const credentials = {
   roleArn: roleArn.optional(),
 };
 
+/** Where a stage's feature flags live (sprout flags …). Without it: local for the local stage, AppConfig elsewhere. */
+export const stageFlagsSchema = z.strictObject({
+  store: z.enum(['appconfig', 'lambda-env', 'local']).optional(),
+  /** AppConfig: the application, environment and profile ids (or names); default: the stack outputs Flags*Id. */
+  application: z.string().min(1).optional(),
+  environment: z.string().min(1).optional(),
+  profile: z.string().min(1).optional(),
+  /** AppConfig: the deployment strategy for flag changes (an id, or a predefined name such as AppConfig.Linear50PercentEvery30Seconds). */
+  strategy: z.string().min(1).optional(),
+  /** lambda-env: the functions that carry the flags, and an alias to move after each change. */
+  functions: z.array(z.string().min(1)).min(1).optional(),
+  alias: z.string().min(1).optional(),
+});
+
 export const stageSchema = z
   .strictObject({
     description: z.string().optional(),
@@ -43,6 +57,7 @@ export const stageSchema = z
     roleName: roleName.optional(),
     /** The label this stage adds to host names: catalog.<label>.example.com. Default: the stage name; "" for none. */
     domainLabel: dnsLabel.optional(),
+    flags: stageFlagsSchema.optional(),
   })
   .refine((stage) => !(stage.profile && stage.roleArn), { error: 'give profile or roleArn, not both' });
 
@@ -114,6 +129,7 @@ export const projectConfigSchema = z
 
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 export type StageConfig = z.infer<typeof stageSchema>;
+export type StageFlagsConfig = z.infer<typeof stageFlagsSchema>;
 export type DomainConfig = z.infer<typeof domainSchema>;
 export type ServiceConfig = z.infer<typeof serviceSchema>;
 export type ServiceOverride = z.infer<typeof serviceOverrideSchema>;

@@ -3,19 +3,19 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { runtimeFiles, runtimeSource, runtimeTargets } from '../../scripts/sync-runtime.js';
+import { RUNTIME, runtimeFiles, runtimeTargets } from '../../scripts/sync-runtime.js';
 
-describe('code shipped into generated projects (src/runtime/cdk)', () => {
-  const targets = runtimeTargets();
-
+describe('code shipped into generated projects (src/runtime)', () => {
   it('is carried by the templates that deploy through sprout', () => {
-    expect(targets.map((t) => t.split('/templates/')[1])).toContain('backend-api/files/infra/sprout');
-    expect(runtimeFiles()).toContain('service-domain.ts');
+    const [cdk] = RUNTIME;
+    expect(runtimeTargets(cdk.into).map((t) => t.split('/templates/')[1])).toContain('backend-api/files/infra/sprout');
+    expect(runtimeFiles(cdk.source)).toContain('service-domain.ts');
   });
 
-  it.each(targets)('%s is an exact copy of the source (npm run sync:runtime)', (target) => {
-    for (const file of runtimeFiles()) {
-      expect(readFileSync(join(target, file), 'utf8'), `${file} in ${target}`).toBe(readFileSync(join(runtimeSource, file), 'utf8'));
+  const copies = RUNTIME.flatMap(({ source, into }) => runtimeTargets(into).map((target) => ({ source, target })));
+  it.each(copies)('$target is an exact copy of its source (npm run sync:runtime)', ({ source, target }) => {
+    for (const file of runtimeFiles(source)) {
+      expect(readFileSync(join(target, file), 'utf8'), `${file} in ${target}`).toBe(readFileSync(join(source, file), 'utf8'));
     }
   });
 });
