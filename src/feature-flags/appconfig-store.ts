@@ -60,9 +60,8 @@ export function appConfigFlagStore(ids: AppConfigIds, client: AppConfigClient, o
   async function deploy(version: string, strategy: string | undefined, description: string, wait: boolean): Promise<Deployment> {
     const { StartDeploymentCommand } = await import('@aws-sdk/client-appconfig');
     const strategyId = strategy ?? ids.strategyId ?? DEFAULT_STRATEGY;
-    let started;
-    try {
-      started = await client.send(
+    const start = () =>
+      client.send(
         new StartDeploymentCommand({
           ApplicationId: ids.applicationId,
           EnvironmentId: ids.environmentId,
@@ -72,16 +71,29 @@ export function appConfigFlagStore(ids: AppConfigIds, client: AppConfigClient, o
           Description: description.slice(0, 1024),
         }),
       );
+    let started;
+    try {
+      started = await start();
     } catch (error) {
-      if ((error as Error).name === 'ConflictException') {
-        throw new ConflictError('DEPLOYMENT_IN_PROGRESS', `Version ${version} was saved, but another deployment is still running in ${ids.environmentId}: ${(error as Error).message}`, {
-          suggestions: ['Wait for it (sprout flags list shows it), then deploy again with the same command, or roll it back: sprout flags rollback'],
-        });
-      }
-      throw error;
+      if ((error as Error).name !== 'ConflictException') throw error;
+      // An environment takes one deployment at a time: wait for the one in flight, then ours.
+      await environmentReady(version);
+      started = await start();
     }
     const deployment = toDeployment(started.DeploymentNumber, started.State, strategyId, started.PercentageComplete);
     return wait ? follow(deployment) : deployment;
+  }
+
+  async function environmentReady(version: string): Promise<void> {
+    const { waitUntilEnvironmentReadyForDeployment } = await import('@aws-sdk/client-appconfig');
+    try {
+      await waitUntilEnvironmentReadyForDeployment({ client, maxWaitTime: options.maxWaitSeconds ?? 600 }, { ApplicationId: ids.applicationId, EnvironmentId: ids.environmentId });
+    } catch (error) {
+      throw new SproutError('DEPLOYMENT_IN_PROGRESS', `Version ${version} was saved, but another deployment in ${ids.environmentId} did not finish in time, so it was not deployed: ${(error as Error).message}`, {
+        exitCode: ExitCode.inProgress,
+        suggestions: ['See it with: sprout flags list. Run the same command again once it is done, or roll it back: sprout flags rollback'],
+      });
+    }
   }
 
   async function follow(deployment: Deployment): Promise<Deployment> {

@@ -4,6 +4,7 @@ import {
   ConflictException,
   CreateHostedConfigurationVersionCommand,
   GetDeploymentCommand,
+  GetEnvironmentCommand,
   GetHostedConfigurationVersionCommand,
   ListDeploymentsCommand,
   ListHostedConfigurationVersionsCommand,
@@ -70,9 +71,24 @@ describe('appConfigFlagStore', () => {
     await expect(store().write(document, { expected: '7', description: 'd', wait: false })).rejects.toMatchObject({ exitCode: 4 });
   });
 
-  it('a deployment already running is a conflict that says the version was saved', async () => {
+  it('waits for a deployment already in flight, then deploys the new version', async () => {
+    vi.useFakeTimers();
+    appconfig.on(StartDeploymentCommand).rejectsOnce(new ConflictException({ message: 'Deployment #11 is in progress', $metadata: {} })).resolves({ DeploymentNumber: 12, State: 'DEPLOYING' });
+    appconfig.on(GetEnvironmentCommand).resolvesOnce({ State: 'DEPLOYING' }).resolves({ State: 'ReadyForDeployment' });
+    const writing = store().write(document, { expected: '7', description: 'd', wait: false });
+    await vi.runAllTimersAsync();
+    expect((await writing).deployment).toMatchObject({ id: '12', state: 'DEPLOYING' });
+    expect(appconfig).toHaveReceivedCommandTimes(StartDeploymentCommand, 2);
+    expect(appconfig).toHaveReceivedCommandWith(GetEnvironmentCommand, { ApplicationId: 'app1', EnvironmentId: 'env1' });
+  });
+
+  it('says the version was saved but not deployed when the one in flight does not finish (exit 69)', async () => {
+    vi.useFakeTimers();
     appconfig.on(StartDeploymentCommand).rejects(new ConflictException({ message: 'Deployment #11 is in progress', $metadata: {} }));
-    await expect(store().write(document, { expected: '7', description: 'd', wait: false })).rejects.toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS', exitCode: 4, message: expect.stringContaining('Version 8 was saved') });
+    appconfig.on(GetEnvironmentCommand).resolves({ State: 'DEPLOYING' });
+    const writing = store().write(document, { expected: '7', description: 'd', wait: false }).catch((error) => error);
+    await vi.runAllTimersAsync();
+    expect(await writing).toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS', exitCode: 69, message: expect.stringContaining('Version 8 was saved') });
   });
 
   it('with wait, follows the deployment until it completes', async () => {

@@ -7,6 +7,7 @@ import {
   addCiStage,
   aslProblems,
   CI_ACCOUNT,
+  flagPlumbingProblems,
   generate,
   linkDependencies,
   npmScript,
@@ -24,6 +25,8 @@ import {
  */
 describe.each(templatesUnderTest().map((c) => ({ ...c, label: c.options.length ? `${c.id} (${c.options.join(' ')})` : c.id })))('template $label', ({ id, options, domainMode }) => {
   let dir = '';
+  /** What the deploy-through-sprout step synthesized for the ci stage. */
+  let ciStage: Awaited<ReturnType<typeof synthesizeStage>> | undefined;
 
   beforeAll(async () => {
     dir = await generate(id, options);
@@ -61,7 +64,13 @@ describe.each(templatesUnderTest().map((c) => ({ ...c, label: c.options.length ?
     const stacks = templates.map((t) => t.split('/').pop()!.replace('.template.json', ''));
     for (const target of plan.targets) expect(stacks).toContain(target.stackName);
     expect(validateCloudFormation(templates)).toEqual([]);
+    ciStage = { plan, templates };
   }, 300_000);
+
+  it('carries the feature flag store in every service stack: the AppConfig feature flag profile and the Flags* outputs', async () => {
+    expect(ciStage, 'the ci stage was not synthesized').toBeDefined();
+    expect(await flagPlumbingProblems(ciStage!.templates, ciStage!.plan)).toEqual([]);
+  });
 
   it('has only valid state machine definitions', async (context) => {
     const machines = (await Promise.all((await synthesizedTemplates(dir)).map(stateMachineDefinitions))).flat();

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
 import validateAsl from 'asl-validator';
@@ -9,6 +9,7 @@ import { execa } from 'execa';
 
 import { loadCatalog } from '../../src/catalog/catalog.js';
 import { type DeployPlan, resolvePlan } from '../../src/deploy/plan.js';
+import { FLAG_OUTPUTS } from '../../src/feature-flags/select.js';
 import { toolkitRunner } from '../../src/deploy/toolkit-runner.js';
 import { loadProjectConfig, saveProjectConfig } from '../../src/project/config-file.js';
 import { execaExec } from '../../src/core/exec.js';
@@ -212,4 +213,39 @@ export async function synthesizeStage(dir: string): Promise<{ plan: DeployPlan; 
     templates.push(...stacks.map((stack) => stack.templateFile));
   }
   return { plan, templates };
+}
+
+interface SynthesizedTemplate {
+  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, { Value?: unknown }>;
+}
+
+/**
+ * What each service stack of the plan lacks of the feature flag plumbing (templates/README.md,
+ * "Feature flags"): an `AWS.AppConfig.FeatureFlags` profile, and the four outputs `sprout flags`
+ * finds the store by, FlagsProfileId naming that profile. The platform app has no flags.
+ */
+export async function flagPlumbingProblems(templatePaths: string[], plan: DeployPlan): Promise<string[]> {
+  const problems: string[] = [];
+  for (const target of plan.targets.filter((t) => t.kind === 'service')) {
+    const path = templatePaths.find((p) => basename(p) === `${target.stackName}.template.json`);
+    if (!path) {
+      problems.push(`${target.stackName}: no synthesized template`);
+      continue;
+    }
+    const template = JSON.parse(await readFile(path, 'utf8')) as SynthesizedTemplate;
+    const profiles = Object.entries(template.Resources ?? {})
+      .filter(([, resource]) => resource.Type === 'AWS::AppConfig::ConfigurationProfile' && resource.Properties?.Type === 'AWS.AppConfig.FeatureFlags')
+      .map(([logicalId]) => logicalId);
+    if (profiles.length === 0) problems.push(`${target.stackName}: no AWS::AppConfig::ConfigurationProfile of type AWS.AppConfig.FeatureFlags`);
+    const outputs = template.Outputs ?? {};
+    for (const key of Object.values(FLAG_OUTPUTS)) {
+      if (!outputs[key]) problems.push(`${target.stackName}: no ${key} output`);
+    }
+    const profileOutput = JSON.stringify(outputs[FLAG_OUTPUTS.profileId]?.Value ?? null);
+    if (outputs[FLAG_OUTPUTS.profileId] && !profiles.some((logicalId) => profileOutput.includes(`"${logicalId}"`))) {
+      problems.push(`${target.stackName}: ${FLAG_OUTPUTS.profileId} is not the feature flag profile's id (${profileOutput})`);
+    }
+  }
+  return problems;
 }

@@ -3,6 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../infra/config.js';
 import { ItemsApiStack } from '../infra/stacks/items-api-stack.js';
+import { initialFlags } from '../src/lib/flags.js';
+import { encodeAppConfig } from '../src/sprout/flags/codec.js';
 import { type TestApp, testApp } from './helpers/cdk.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
@@ -30,16 +32,42 @@ const byPrefix = (type: string, prefix: string): [string, Resource] => {
   return matches[0]!;
 };
 
+const FUNCTIONS = ['CreateItem', 'GetItem', 'ListItems', 'UpdateItem', 'DeleteItem'];
+/** The functions that evaluate the sample flag, strict-item-names. */
+const FLAG_READERS = ['CreateItem', 'UpdateItem'];
+
+/** Every statement of the policies attached to one role. */
+function statementsOf(rolePrefix: string): Array<{ Action: string | string[]; Effect: string; Resource: unknown }> {
+  const [roleId] = byPrefix('AWS::IAM::Role', rolePrefix);
+  return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+    .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+/** An intrinsic as one readable string: references written <Ref> and <LogicalId.Attribute>, ids without their hash. */
+function flatten(node: unknown): string {
+  if (typeof node === 'string') return node;
+  const intrinsic = node as Record<string, any>;
+  if (intrinsic['Fn::Join']) return intrinsic['Fn::Join'][1].map(flatten).join(intrinsic['Fn::Join'][0]);
+  const unhashed = (id: string) => id.replace(/[0-9A-F]{8}$/, '');
+  if (intrinsic['Fn::GetAtt']) return `<${unhashed(intrinsic['Fn::GetAtt'][0])}.${intrinsic['Fn::GetAtt'][1]}>`;
+  if (intrinsic.Ref) return `<${unhashed(intrinsic.Ref)}>`;
+  return JSON.stringify(node);
+}
+
 describe('functions', () => {
-  it('deploys five functions on Node.js 24, arm64, with active tracing and a timeout under 29 s', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogGroup: Match.anyValue() },
-    });
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+  it('deploys five item functions on Node.js 24, arm64, with active tracing and a timeout under 29 s', () => {
+    // The sixth writes the first feature flags once, at stack creation (infra/sprout/feature-flags.ts).
+    template.resourceCountIs('AWS::Lambda::Function', 6);
+    byPrefix('AWS::Lambda::Function', 'FlagsInitialVersionFunction');
+    for (const name of FUNCTIONS) {
+      const [, fn] = byPrefix('AWS::Lambda::Function', `${name}Function`);
+      expect(fn.Properties, name).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
       expect(fn.Properties.Timeout).toBeLessThan(29);
     }
   });
@@ -55,7 +83,7 @@ describe('functions', () => {
   });
 
   it('attaches no AWS-managed policy to any function role', () => {
-    for (const name of ['CreateItem', 'GetItem', 'ListItems', 'UpdateItem', 'DeleteItem']) {
+    for (const name of [...FUNCTIONS, 'FlagsInitialVersion']) {
       expect(byPrefix('AWS::IAM::Role', `${name}Role`)[1].Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
@@ -105,11 +133,78 @@ describe('least privilege', () => {
   it('uses Resource "*" only for X-Ray, which has no resource-level permissions', () => {
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
-        if (JSON.stringify(statement.Resource).includes('*')) {
+        if ([statement.Resource].flat().some((resource: unknown) => flatten(resource) === '*')) {
           expect([statement.Action].flat().every((action: string) => action.startsWith('xray:'))).toBe(true);
         }
       }
     }
+  });
+
+  it('has no other wildcard than the version and deployment numbers AppConfig assigns to the flag writer', () => {
+    const wildcards = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .flatMap((statement: { Resource: unknown }) => [statement.Resource].flat().map(flatten))
+      .filter((resource) => resource !== '*' && resource.includes('*'));
+    expect(wildcards.sort()).toEqual([
+      expect.stringMatching(/application\/<FlagsApplication\.ApplicationId>\/configurationprofile\/<FlagsProfile\.ConfigurationProfileId>\/hostedconfigurationversion\/\*$/),
+      expect.stringMatching(/application\/<FlagsApplication\.ApplicationId>\/environment\/<FlagsEnvironment\.EnvironmentId>\/deployment\/\*$/),
+    ]);
+  });
+});
+
+describe('feature flags (sprout flags)', () => {
+  it('stores them in an AppConfig application, an environment named after the stage, and a hosted feature flag profile', () => {
+    for (const type of ['Application', 'Environment', 'ConfigurationProfile', 'DeploymentStrategy']) template.resourceCountIs(`AWS::AppConfig::${type}`, 1);
+    template.hasResourceProperties('AWS::AppConfig::Environment', { Name: sprout.defaultStage });
+    template.hasResourceProperties('AWS::AppConfig::ConfigurationProfile', { Type: 'AWS.AppConfig.FeatureFlags', LocationUri: 'hosted' });
+  });
+
+  it('writes the sample flag as the first version once, through a custom resource, never as a CloudFormation-owned version', () => {
+    const [, writer] = byPrefix('Custom::SproutInitialFeatureFlags', 'FlagsInitialVersion');
+    expect(writer.Properties.Content).toBe(encodeAppConfig(initialFlags));
+    template.resourceCountIs('AWS::AppConfig::HostedConfigurationVersion', 0);
+    template.resourceCountIs('AWS::AppConfig::Deployment', 0);
+  });
+
+  it('outputs the four ids sprout flags finds the store by', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.fromEntries(Object.entries(outputs).filter(([key]) => key.startsWith('Flags')).map(([key, output]) => [key, flatten(output.Value)]))).toEqual({
+      FlagsApplicationId: '<FlagsApplication.ApplicationId>',
+      FlagsEnvironmentId: '<FlagsEnvironment.EnvironmentId>',
+      FlagsProfileId: '<FlagsProfile.ConfigurationProfileId>',
+      FlagsDeploymentStrategyId: '<FlagsDeploymentStrategy.Id>',
+    });
+  });
+
+  it.each(FUNCTIONS)('%s knows where the flags are only if it reads them', (name) => {
+    const variables = byPrefix('AWS::Lambda::Function', `${name}Function`)[1].Properties.Environment.Variables;
+    const flagVariables = Object.fromEntries(Object.entries(variables).filter(([key]) => key.startsWith('SPROUT_FLAGS')).map(([key, value]) => [key, flatten(value)]));
+    expect(flagVariables).toEqual(
+      FLAG_READERS.includes(name)
+        ? {
+            SPROUT_FLAGS_APPLICATION: '<FlagsApplication.ApplicationId>',
+            SPROUT_FLAGS_ENVIRONMENT: '<FlagsEnvironment.EnvironmentId>',
+            SPROUT_FLAGS_PROFILE: '<FlagsProfile.ConfigurationProfileId>',
+          }
+        : {},
+    );
+  });
+
+  it.each(FUNCTIONS)('%s may read exactly its flag configuration, or nothing from AppConfig', (name) => {
+    const appConfig = statementsOf(`${name}Role`).filter((statement) => JSON.stringify(statement.Action).includes('appconfig:'));
+    // Actions sorted: the policy minimizer (cdk.json) orders them.
+    expect(appConfig.map((statement) => ({ ...statement, Action: [statement.Action].flat().sort(), Resource: flatten(statement.Resource) }))).toEqual(
+      FLAG_READERS.includes(name)
+        ? [
+            {
+              Action: ['appconfig:GetLatestConfiguration', 'appconfig:StartConfigurationSession'],
+              Effect: 'Allow',
+              Resource:
+                'arn:<AWS::Partition>:appconfig:<AWS::Region>:<AWS::AccountId>:application/<FlagsApplication.ApplicationId>/environment/<FlagsEnvironment.EnvironmentId>/configuration/<FlagsProfile.ConfigurationProfileId>',
+            },
+          ]
+        : [],
+    );
   });
 });
 

@@ -1,11 +1,14 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { initialFlags } from '../../src/lib/flags.js';
 import { itemsTable } from '../../src/lib/table-schema.js';
+import { encodeAppConfig } from '../../src/sprout/flags/codec.js';
 import type { Config } from '../config.js';
 import { ItemFunction } from '../constructs/item-function.js';
 import { ItemsApi } from '../constructs/items-api.js';
 import { ItemsStore } from '../constructs/items-store.js';
+import { FeatureFlags } from '../sprout/feature-flags.js';
 import { ApiServiceDomain } from '../sprout/service-domain.js';
 
 export interface ItemsApiStackProps extends StackProps {
@@ -53,6 +56,13 @@ export class ItemsApiStack extends Stack {
     // GetItem only runs after a failed condition, to tell "missing" (404) from "stale version" (409).
     allow(handlers.update, ['dynamodb:UpdateItem', 'dynamodb:GetItem'], items);
     allow(handlers.delete, ['dynamodb:DeleteItem'], items);
+
+    // The flag store `sprout flags --stage <stage>` manages. It starts with initialFlags (the sample
+    // flag, off), written once at creation: redeploying never reverts a flag.
+    const flags = new FeatureFlags(this, 'Flags', { initialContent: encodeAppConfig(initialFlags), environmentName: stage });
+    // Only the functions that evaluate strict-item-names may read the flags.
+    flags.grantRead(handlers.create.function);
+    flags.grantRead(handlers.update.function);
 
     const api = new ItemsApi(this, 'Api', {
       name: `${resourceName}-${stage}`,

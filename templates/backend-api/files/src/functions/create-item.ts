@@ -8,9 +8,10 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { strictItemNames } from '../lib/flag-client.js';
 import { httpHandler } from '../lib/handler.js';
 import { ConflictError, HttpError, ValidationError, header, json } from '../lib/http.js';
-import { type CreateItemInput, type Item, parseCreateItem } from '../lib/item.js';
+import { type CreateItemInput, type Item, parseCreateItem, requireStrictName } from '../lib/item.js';
 import { metrics } from '../lib/powertools.js';
 import { documentClient, dynamoDb, requiredEnv } from '../lib/table.js';
 import { ITEM_KIND } from '../lib/table-schema.js';
@@ -55,6 +56,7 @@ const createItemOnce = makeIdempotent(
 
 export const handler = httpHandler('createItem', async (event, context) => {
   const input = parseCreateItem(event.body);
+  if (await strictItemNames(event, 'createItem')) requireStrictName(input.name);
   const idempotencyKey = header(event.headers, 'Idempotency-Key') || null;
   if (idempotencyKey !== null && idempotencyKey.length > 255) {
     throw new ValidationError('The Idempotency-Key header must be at most 255 characters');

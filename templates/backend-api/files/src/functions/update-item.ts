@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { strictItemNames } from '../lib/flag-client.js';
 import { httpHandler } from '../lib/handler.js';
 import { ConflictError, NotFoundError, json } from '../lib/http.js';
-import { parseUpdateItem, toItem } from '../lib/item.js';
+import { parseUpdateItem, requireStrictName, toItem } from '../lib/item.js';
 import { itemId } from '../lib/params.js';
 import { metrics } from '../lib/powertools.js';
 import { documentClient, requiredEnv } from '../lib/table.js';
@@ -14,6 +15,7 @@ const tableName = requiredEnv('TABLE_NAME');
 export const handler = httpHandler('updateItem', async (event) => {
   const id = itemId(event);
   const { name, description, version } = parseUpdateItem(event.body);
+  if (await strictItemNames(event, 'updateItem')) requireStrictName(name);
   const conditions = ['attribute_exists(#id)', ...(version === undefined ? [] : ['#version = :expected'])];
   try {
     const { Attributes } = await documentClient.send(

@@ -66,6 +66,16 @@ function parseObject(body: string | null, allowed: string[]): Record<string, unk
   return value as Record<string, unknown>;
 }
 
+/**
+ * The stricter name rules of the `strict-item-names` flag, on top of the length check every name
+ * passes: not blank, no leading or trailing spaces, no control characters (tabs, line breaks, NUL…).
+ */
+export function requireStrictName(name: string): void {
+  if (name.trim() === '') throw new ValidationError('"name" must contain more than spaces');
+  if (name !== name.trim()) throw new ValidationError('"name" must not start or end with spaces');
+  if (/\p{Cc}/u.test(name)) throw new ValidationError('"name" must not contain control characters');
+}
+
 function requireName(name: unknown): string {
   if (typeof name !== 'string' || name.length < 1 || name.length > NAME_MAX_LENGTH) {
     throw new ValidationError(`"name" must be a string of 1 to ${NAME_MAX_LENGTH} characters`);

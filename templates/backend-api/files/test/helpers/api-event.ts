@@ -5,11 +5,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
+  /** The caller's address as API Gateway reports it: the flags' targeting key (src/lib/flag-client.ts). */
+  sourceIp?: string;
 }
 
 /** A REST API (v1) proxy event as API Gateway sends it. Objects in `body` are JSON-encoded. */
 export function apiEvent(httpMethod: string, resource: string, options: RequestOptions = {}): APIGatewayProxyEvent {
-  const { body, headers = {}, pathParameters = null, query = null } = options;
+  const { body, headers = {}, pathParameters = null, query = null, sourceIp = '192.0.2.10' } = options;
   const path = resource.replace('{id}', pathParameters?.id ?? '');
   return {
     httpMethod,
@@ -28,7 +30,7 @@ export function apiEvent(httpMethod: string, resource: string, options: RequestO
       apiId: 'test-api',
       authorizer: null,
       httpMethod,
-      identity: {} as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: { sourceIp } as APIGatewayProxyEvent['requestContext']['identity'],
       path: `/test${path}`,
       protocol: 'HTTP/1.1',
       requestId: `req-${Math.random().toString(36).slice(2)}`,

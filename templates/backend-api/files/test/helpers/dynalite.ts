@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { initialFlags } from '../../src/lib/flags.js';
 import { idempotencyTable, itemsTable } from '../../src/lib/table-schema.js';
+import { encodeEnv } from '../../src/sprout/flags/codec.js';
 
 export interface LocalDynamoDb {
   endpoint: string;
@@ -36,11 +38,13 @@ export async function startDynalite(): Promise<LocalDynamoDb> {
 
 /**
  * Points every AWS SDK client created from now on at the emulator, with fake
- * credentials, the way the Lambda runtime configures them from the environment.
+ * credentials, the way the Lambda runtime configures them from the environment,
+ * and gives the functions their flags without AppConfig.
  * Call it before importing a handler: handlers read their settings at load time.
  */
 export function useEmulatorEnvironment(endpoint: string, env: Record<string, string>): void {
-  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS']) {
+  const flagStore = ['SPROUT_FLAGS_APPLICATION', 'SPROUT_FLAGS_ENVIRONMENT', 'SPROUT_FLAGS_PROFILE'];
+  for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', ...flagStore]) {
     delete process.env[name];
   }
   Object.assign(process.env, {
@@ -52,6 +56,8 @@ export function useEmulatorEnvironment(endpoint: string, env: Record<string, str
     POWERTOOLS_METRICS_NAMESPACE: 'items-test',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // No AppConfig here: the functions read their flags from SPROUT_FLAGS, as the stack first writes them.
+    SPROUT_FLAGS: encodeEnv(initialFlags),
     ...env,
   });
 }
