@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PreconditionError } from '../core/errors.js';
 import { nearest } from '../core/nearest.js';
 import type { DomainConfig, ProjectConfig, ServiceConfig, ServiceOverride, StageConfig } from '../project/schema.js';
+import type { DeploymentDomain, SproutDeployment } from '../runtime/cdk/deployment.js';
 
 /** How to reach an account: base credentials from a profile (or the default chain), then maybe a role. */
 export interface CredentialSource {
@@ -10,20 +11,12 @@ export interface CredentialSource {
   roleArn?: string;
 }
 
-export type ServiceDomainContext =
-  | { mode: 'subdomain'; hostName: string; parentZoneName: string; parentHostedZoneId: string; delegationRoleArn?: string }
-  | { mode: 'path'; domainName: string; basePath: string };
-
-/** The `sprout:deployment` context every service app receives (templates/README.md). */
-export interface DeploymentContext {
-  stage: string;
-  project: string;
-  service: string;
-  stackName: string;
-  account: string;
-  region: string;
-  domain?: ServiceDomainContext;
-}
+/**
+ * The `sprout:deployment` context every service app receives: the same type the apps parse it
+ * with (src/runtime/cdk/deployment.ts, shipped into every project), so the two cannot drift.
+ */
+export type DeploymentContext = SproutDeployment;
+export type ServiceDomainContext = DeploymentDomain;
 
 /** The `sprout:platform` context the workspace's platform app receives. */
 export interface PlatformContext {

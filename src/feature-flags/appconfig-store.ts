@@ -23,6 +23,7 @@ export const PREDEFINED_STRATEGIES = [
 ] as const;
 
 const DEFAULT_STRATEGY = 'AppConfig.AllAtOnce';
+const ENVIRONMENT_POLL_MS = 5000;
 
 /**
  * The `appconfig` store: a hosted `AWS.AppConfig.FeatureFlags` configuration profile. A write is
@@ -84,15 +85,24 @@ export function appConfigFlagStore(ids: AppConfigIds, client: AppConfigClient, o
     return wait ? follow(deployment) : deployment;
   }
 
+  /**
+   * Polls the environment until it takes deployments again. (The SDK's
+   * waitUntilEnvironmentReadyForDeployment compares the state with "ReadyForDeployment", while
+   * the API answers READY_FOR_DEPLOYMENT, so it would never succeed.)
+   */
   async function environmentReady(version: string): Promise<void> {
-    const { waitUntilEnvironmentReadyForDeployment } = await import('@aws-sdk/client-appconfig');
-    try {
-      await waitUntilEnvironmentReadyForDeployment({ client, maxWaitTime: options.maxWaitSeconds ?? 600 }, { ApplicationId: ids.applicationId, EnvironmentId: ids.environmentId });
-    } catch (error) {
-      throw new SproutError('DEPLOYMENT_IN_PROGRESS', `Version ${version} was saved, but another deployment in ${ids.environmentId} did not finish in time, so it was not deployed: ${(error as Error).message}`, {
-        exitCode: ExitCode.inProgress,
-        suggestions: ['See it with: sprout flags list. Run the same command again once it is done, or roll it back: sprout flags rollback'],
-      });
+    const { GetEnvironmentCommand } = await import('@aws-sdk/client-appconfig');
+    const deadline = Date.now() + (options.maxWaitSeconds ?? 600) * 1000;
+    for (;;) {
+      const environment = await client.send(new GetEnvironmentCommand({ ApplicationId: ids.applicationId, EnvironmentId: ids.environmentId }));
+      if (['READY_FOR_DEPLOYMENT', 'ROLLED_BACK', 'REVERTED'].includes(environment.State ?? '')) return;
+      if (Date.now() >= deadline) {
+        throw new SproutError('DEPLOYMENT_IN_PROGRESS', `Version ${version} was saved, but another deployment in ${ids.environmentId} did not finish in time (it is ${environment.State}), so it was not deployed.`, {
+          exitCode: ExitCode.inProgress,
+          suggestions: ['See it with: sprout flags list. Run the same command again once it is done, or roll it back: sprout flags rollback'],
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, ENVIRONMENT_POLL_MS));
     }
   }
 

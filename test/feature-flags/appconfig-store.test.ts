@@ -74,7 +74,7 @@ describe('appConfigFlagStore', () => {
   it('waits for a deployment already in flight, then deploys the new version', async () => {
     vi.useFakeTimers();
     appconfig.on(StartDeploymentCommand).rejectsOnce(new ConflictException({ message: 'Deployment #11 is in progress', $metadata: {} })).resolves({ DeploymentNumber: 12, State: 'DEPLOYING' });
-    appconfig.on(GetEnvironmentCommand).resolvesOnce({ State: 'DEPLOYING' }).resolves({ State: 'ReadyForDeployment' });
+    appconfig.on(GetEnvironmentCommand).resolvesOnce({ State: 'DEPLOYING' }).resolves({ State: 'READY_FOR_DEPLOYMENT' });
     const writing = store().write(document, { expected: '7', description: 'd', wait: false });
     await vi.runAllTimersAsync();
     expect((await writing).deployment).toMatchObject({ id: '12', state: 'DEPLOYING' });
@@ -89,6 +89,8 @@ describe('appConfigFlagStore', () => {
     const writing = store().write(document, { expected: '7', description: 'd', wait: false }).catch((error) => error);
     await vi.runAllTimersAsync();
     expect(await writing).toMatchObject({ code: 'DEPLOYMENT_IN_PROGRESS', exitCode: 69, message: expect.stringContaining('Version 8 was saved') });
+    // The store in these tests waits at most 60 s, polling every 5 s.
+    expect(appconfig.commandCalls(GetEnvironmentCommand).length).toBe(13);
   });
 
   it('with wait, follows the deployment until it completes', async () => {

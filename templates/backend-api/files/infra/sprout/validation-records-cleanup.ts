@@ -6,6 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 
+import { RESPOND_SOURCE } from './custom-resource-response.js';
+
 /**
  * The handler, inline (CommonJS, under Lambda's 4 KB inline limit). On Delete it removes the
  * CNAME records ACM's DNS validation wrote into the zone: CloudFormation leaves them behind
@@ -13,9 +15,7 @@ import { Construct } from 'constructs';
  * records other than its NS and SOA (HostedZoneNotEmpty), so `destroy` would fail.
  * `deleteValidationRecords` takes a two-method client so it can be tested against a fake.
  */
-export const VALIDATION_RECORDS_CLEANUP_SOURCE = `
-const https = require('node:https');
-
+export const VALIDATION_RECORDS_CLEANUP_SOURCE = `${RESPOND_SOURCE}
 const isAcmValidation = (r) => r.Type === 'CNAME' && (r.ResourceRecords || []).length > 0
   && r.ResourceRecords.every((v) => v.Value.endsWith('.acm-validations.aws.'));
 
@@ -43,14 +43,6 @@ const sdkClient = () => {
     changeRecords: (input) => client.send(new sdk.ChangeResourceRecordSetsCommand(input)),
   };
 };
-
-// The response URL is a presigned S3 URL: an empty content-type keeps its signature valid.
-const respond = (url, body) => new Promise((resolve, reject) => {
-  const request = https.request(url, { method: 'PUT',
-    headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (res) => { res.resume(); res.on('end', resolve); });
-  request.on('error', reject);
-  request.end(body);
-});
 
 exports.handler = async (event) => {
   const zoneId = event.ResourceProperties.HostedZoneId;

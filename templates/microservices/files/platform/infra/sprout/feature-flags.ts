@@ -6,6 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+import { RESPOND_SOURCE } from './custom-resource-response.js';
+
 /**
  * The stack outputs through which `sprout flags --stage <stage>` finds the store (sprout's
  * templates/README.md, "Feature flags"). Their logical ids are fixed, not hashed by the construct path.
@@ -39,9 +41,7 @@ export const FLAG_SOURCE_ENVIRONMENT = {
  *   deletes the profile ("there are still hosted configuration versions existing under it").
  * `writeFirstVersion` and `deleteVersions` take a four-method client so they can be tested against a fake.
  */
-export const INITIAL_FLAGS_SOURCE = `
-const https = require('node:https');
-
+export const INITIAL_FLAGS_SOURCE = `${RESPOND_SOURCE}
 const versionsOf = async (appconfig, p) => {
   const versions = [];
   let NextToken;
@@ -79,14 +79,6 @@ const sdkClient = () => {
   return { listVersions: call(sdk.ListHostedConfigurationVersionsCommand), createVersion: call(sdk.CreateHostedConfigurationVersionCommand),
     startDeployment: call(sdk.StartDeploymentCommand), deleteVersion: call(sdk.DeleteHostedConfigurationVersionCommand) };
 };
-
-// The response URL is a presigned S3 URL: an empty content-type keeps its signature valid.
-const respond = (url, body) => new Promise((resolve, reject) => {
-  const request = https.request(url, { method: 'PUT',
-    headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (res) => { res.resume(); res.on('end', resolve); });
-  request.on('error', reject);
-  request.end(body);
-});
 
 exports.handler = async (event) => {
   const p = event.ResourceProperties;
