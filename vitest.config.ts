@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +10,9 @@ export default defineConfig({
     globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
+    // Template harness files spend most of their time waiting on child processes (tsc, vitest,
+    // cdk synth), so at least two run side by side even on a two-core machine.
+    maxWorkers: Math.max(2, availableParallelism()),
     hookTimeout: 60_000,
     // oclif writes through console; vitest must not swallow it.
     disableConsoleIntercept: true,

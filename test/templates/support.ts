@@ -27,20 +27,14 @@ export interface HarnessCase {
   domainMode: 'subdomain' | 'path';
 }
 
-/** The ready templates (or those named in SPROUT_TEMPLATES, from npm run test:templates -- <id> …), one case per domain mode they offer. */
-export function templatesUnderTest(): HarnessCase[] {
-  const catalog = loadCatalog().filter((pattern) => pattern.status === 'ready');
-  const ready = catalog.map((pattern) => pattern.manifest.id);
-  const asked = process.env.SPROUT_TEMPLATES?.split(',').filter(Boolean);
-  const unknown = (asked ?? []).filter((id) => !ready.includes(id));
-  if (unknown.length) throw new Error(`Not ready templates (no files/): ${unknown.join(', ')}. Ready: ${ready.join(', ')}`);
-  return catalog
-    .filter((pattern) => !asked?.length || asked.includes(pattern.manifest.id))
-    .flatMap(({ manifest }): HarnessCase[] => {
-      const mode = manifest.options.find((o) => o.configPath === 'domain.mode');
-      if (mode?.type !== 'enum') return [{ id: manifest.id, options: [], domainMode: 'subdomain' }];
-      return mode.choices.map((choice) => ({ id: manifest.id, options: [`${mode.name}=${choice}`], domainMode: choice as HarnessCase['domainMode'] }));
-    });
+/** The harness cases of one template: one per domain mode it offers. It must be ready (have files/). */
+export function harnessCases(id: string): HarnessCase[] {
+  const pattern = loadCatalog().find((p) => p.manifest.id === id);
+  if (!pattern) throw new Error(`No template "${id}" in the catalog`);
+  if (pattern.status !== 'ready') throw new Error(`Template "${id}" is not ready (no files/): nothing to test`);
+  const mode = pattern.manifest.options.find((o) => o.configPath === 'domain.mode');
+  if (mode?.type !== 'enum') return [{ id, options: [], domainMode: 'subdomain' }];
+  return mode.choices.map((choice) => ({ id, options: [`${mode.name}=${choice}`], domainMode: choice as HarnessCase['domainMode'] }));
 }
 
 /** Generates a project through the real `create` code path: no prompts, no install, no git. */

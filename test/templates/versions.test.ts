@@ -40,3 +40,11 @@ describe.each(ready.map((p) => ({ id: p.manifest.id, workspace: p.manifest.works
     if (workspace) expect(pkg.workspaces).toEqual(expect.arrayContaining(['platform', 'services/*']));
   });
 });
+
+describe.each(ready.map((p) => p.manifest.id))('template %s', (id) => {
+  it('is run by the harness: test/templates/harness/<id>.test.ts calls describeTemplate with its id', () => {
+    const file = join(defaultTemplatesRoot(), '..', 'test', 'templates', 'harness', `${id}.test.ts`);
+    expect(existsSync(file), file).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain(`describeTemplate('${id}')`);
+  });
+});

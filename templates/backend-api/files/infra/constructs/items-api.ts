@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,6 +11,10 @@ export interface ItemsApiProps {
   throttleRateLimit: number;
   throttleBurstLimit: number;
   handlers: Record<'create' | 'get' | 'list' | 'update' | 'delete', lambda.IFunction>;
+  /** Every method requires it; without one the API is open (see the APIG4 acknowledgement). */
+  authorizer?: apigw.IAuthorizer;
+  /** Origins allowed to call from a browser on another origin; absent, the API answers no preflight and sends no CORS header. */
+  corsAllowOrigins?: string[];
 }
 
 /**
@@ -47,6 +51,17 @@ export class ItemsApi extends Construct {
         accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
       },
+      ...(props.authorizer ? { defaultMethodOptions: { authorizer: props.authorizer } } : {}),
+      ...(props.corsAllowOrigins
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: props.corsAllowOrigins,
+              allowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
+              allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
 
     const validator = this.api.addRequestValidator('Validator', {
@@ -55,7 +70,7 @@ export class ItemsApi extends Construct {
       validateRequestParameters: true,
     });
     const { createModel, updateModel } = this.addModels();
-    this.addGatewayErrors();
+    this.addGatewayErrors(props.corsAllowOrigins);
 
     const integration = (fn: lambda.IFunction) => new apigw.LambdaIntegration(fn);
     const withId = { 'method.request.path.id': true };
@@ -84,16 +99,18 @@ export class ItemsApi extends Construct {
       reason:
         'Starter API protected by stage throttling only. For production, associate an AWS WAF web ACL (AWS managed rule groups plus a rate-based rule) with the stage.',
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Starter API is deliberately open so it can be tried with curl. Before storing real data add an authorizer (Cognito user pool, IAM or a Lambda authorizer; see the secured-spa pattern).',
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-COG4',
-      reason:
-        'No Cognito user pool in this starter (see the APIG4 acknowledgement); add a Cognito authorizer when the API gets users.',
-    });
+    if (!props.authorizer) {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Starter API is deliberately open so it can be tried with curl. Before storing real data add an authorizer (Cognito user pool, IAM or a Lambda authorizer; see the secured-spa pattern).',
+      });
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason:
+          'No Cognito user pool in this starter (see the APIG4 acknowledgement); add a Cognito authorizer when the API gets users.',
+      });
+    }
     Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       reason:
@@ -133,7 +150,7 @@ export class ItemsApi extends Construct {
 
   // Gateway response templates only substitute variables (no VTL), and
   // $context.error.messageString is already a quoted JSON string.
-  private addGatewayErrors() {
+  private addGatewayErrors(corsAllowOrigins?: string[]) {
     const errors: Array<{ id: string; type: apigw.ResponseType; statusCode?: string; code: string; message?: string }> = [
       { id: 'BadRequestBody', type: apigw.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'VALIDATION_ERROR' },
       { id: 'BadRequestParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'VALIDATION_ERROR' },
@@ -149,10 +166,14 @@ export class ItemsApi extends Construct {
       { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: '$context.error.responseType' },
       { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, code: 'INTERNAL_ERROR' },
     ];
+    // A browser can only read an error from another origin when it carries the CORS header; a
+    // gateway response has no access to the request's Origin, so it names the first allowed origin.
+    const responseHeaders = corsAllowOrigins?.length ? { 'Access-Control-Allow-Origin': `'${corsAllowOrigins[0]}'` } : undefined;
     for (const { id, type, statusCode, code, message = '$context.error.messageString' } of errors) {
       this.api.addGatewayResponse(id, {
         type,
         statusCode,
+        ...(responseHeaders ? { responseHeaders } : {}),
         templates: { 'application/json': `{"error":{"code":"${code}","message":${message}}}` },
       });
     }

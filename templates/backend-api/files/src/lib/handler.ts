@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { HttpError, errorResponse } from './http.js';
+import { HttpError, errorResponse, withCors } from './http.js';
 import { logger, metrics, tracer } from './powertools.js';
 
 export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -7,7 +7,8 @@ export type HttpHandler = (event: APIGatewayProxyEvent, context: Context) => Pro
 /**
  * Wraps a business function with what every handler needs: Lambda context in
  * the logs, an X-Ray subsegment with cold-start annotation, metrics flushed
- * once per invocation, and every error turned into the API's JSON error shape.
+ * once per invocation, every error turned into the API's JSON error shape, and the CORS
+ * header when the project lets a browser on another origin call the API.
  */
 export function httpHandler(operation: string, run: HttpHandler): HttpHandler {
   return async (event, context) => {
@@ -20,7 +21,7 @@ export function httpHandler(operation: string, run: HttpHandler): HttpHandler {
     tracer.annotateColdStart();
     tracer.addServiceNameAnnotation();
     try {
-      return await run(event, context);
+      return withCors(event, await run(event, context));
     } catch (error) {
       if (error instanceof HttpError && error.statusCode < 500) {
         logger.info('Request rejected', { statusCode: error.statusCode, code: error.code, reason: error.message });
@@ -28,7 +29,7 @@ export function httpHandler(operation: string, run: HttpHandler): HttpHandler {
         logger.error('Request failed', error as Error);
         tracer.addErrorAsMetadata(error as Error);
       }
-      return errorResponse(error);
+      return withCors(event, errorResponse(error));
     } finally {
       subsegment?.close();
       if (segment) tracer.setSegment(segment);

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 /** An error the client caused or should know about; anything else is a 500. */
 export class HttpError extends Error {
@@ -56,4 +56,16 @@ export function header(headers: Record<string, string | undefined> | null, name:
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
+}
+
+/**
+ * Adds Access-Control-Allow-Origin when the request's Origin is one of CORS_ALLOW_ORIGINS (set by
+ * the stack only for projects whose browser app lives on another origin). Without the variable,
+ * responses carry no CORS header at all.
+ */
+export function withCors(event: Pick<APIGatewayProxyEvent, 'headers'>, response: APIGatewayProxyResult): APIGatewayProxyResult {
+  const allowed = process.env.CORS_ALLOW_ORIGINS?.split(',').filter(Boolean) ?? [];
+  const origin = header(event.headers, 'origin');
+  if (!origin || !allowed.includes(origin)) return response;
+  return { ...response, headers: { ...response.headers, 'access-control-allow-origin': origin, vary: 'Origin' } };
 }
