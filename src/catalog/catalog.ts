@@ -15,8 +15,15 @@ export interface Pattern {
   dir: string;
   /** templates/<id>/files: the project that `create` copies. */
   filesDir: string;
-  /** ready when files/ exists; planned patterns are listed but cannot be created yet. */
+  /** ready when files/ exists (and its base's, for a template that extends one); planned patterns are listed but cannot be created yet. */
   status: PatternStatus;
+}
+
+/** One folder of files `create` copies; later layers win over earlier ones. */
+export interface FilesLayer {
+  dir: string;
+  /** Paths of the earlier layers this one leaves out: exact files, or folders ending in /. */
+  omit: string[];
 }
 
 /** templates/ sits two levels above this module, in src/ (tests) and in dist/ (the package). */
@@ -44,8 +51,32 @@ export function loadCatalog(templatesRoot = defaultTemplatesRoot()): Pattern[] {
       });
     }
     const filesDir = join(dir, 'files');
-    return { manifest, dir, filesDir, status: existsSync(filesDir) ? 'ready' : 'planned' };
-  });
+    return { manifest, dir, filesDir, status: existsSync(filesDir) ? 'ready' : 'planned' } satisfies Pattern;
+  }).map((pattern, _, all) => (pattern.status === 'ready' && !basesReady(pattern.manifest, all) ? { ...pattern, status: 'planned' } : pattern));
+}
+
+function basesReady(manifest: TemplateManifest, catalog: Pattern[], seen = new Set<string>()): boolean {
+  const base = manifest.extends?.pattern;
+  if (!base) return true;
+  const found = catalog.find((p) => p.manifest.id === base);
+  if (!found || seen.has(base) || !existsSync(found.filesDir)) return false;
+  return basesReady(found.manifest, catalog, seen.add(manifest.id));
+}
+
+/**
+ * The folders a template's project is made of, base first: for `extends`, the base pattern's
+ * layers (recursively), then the template's own files/. Each layer's omit applies to all below it.
+ */
+export function filesLayers(manifest: TemplateManifest, filesDir: string, catalog: Pattern[], seen: string[] = []): FilesLayer[] {
+  const own: FilesLayer = { dir: filesDir, omit: manifest.extends?.omit ?? [] };
+  if (!manifest.extends) return [own];
+  const chain = [...seen, manifest.id];
+  if (chain.includes(manifest.extends.pattern)) {
+    throw new SproutError('CATALOG_BROKEN', `Templates extend each other in a circle: ${[...chain, manifest.extends.pattern].join(' → ')}.`);
+  }
+  const base = findPattern(catalog, manifest.extends.pattern);
+  assertReady(base, catalog);
+  return [...filesLayers(base.manifest, base.filesDir, catalog, chain), own];
 }
 
 export function findPattern(catalog: Pattern[], id: string): Pattern {

@@ -74,6 +74,16 @@ export const templateManifestSchema = z
         services: z.array(z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9-]*$/), pattern: z.string() })).min(1),
       })
       .optional(),
+    /**
+     * A template built on another catalog pattern: `create` copies the base's files (minus
+     * `omit`: exact paths, or folders ending in /), then this template's files over them.
+     */
+    extends: z
+      .strictObject({
+        pattern: z.string(),
+        omit: z.array(z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), { error: 'a path inside the project' })).default([]),
+      })
+      .optional(),
     /** A Mermaid flowchart of the architecture. */
     diagram: z.string().regex(/^(flowchart|graph) (LR|RL|TD|TB|BT)\b/, 'the diagram must be a Mermaid flowchart'),
   })

@@ -4,6 +4,7 @@ import { CancelledError, PreconditionError } from '../core/errors.js';
 import type { Exec } from '../core/exec.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { Task, TaskRunner } from '../ui/tasks.js';
+import { filesLayers } from '../catalog/catalog.js';
 import { findConflicts } from './conflicts.js';
 import { type CreateInputs, type CreateRequest, type InputDeps, resolveInputs } from './inputs.js';
 import { type PackageManager, runScript } from './package-manager.js';
@@ -56,8 +57,11 @@ async function build(inputs: CreateInputs, dryRun: boolean, deps: CreateDeps): P
   const { manifest, filesDir, source } = inputs.template;
   const versions = deps.versions();
   const services = manifest.workspace ? await planWorkspaceServices(manifest, deps.catalog(), versions) : [];
+  // A template that extends a catalog pattern is that pattern's files with its own on top.
+  const layers = manifest.extends ? filesLayers(manifest, filesDir, deps.catalog()) : undefined;
   const root = await planProject({
     filesDir,
+    ...(layers ? { baseLayers: layers.slice(0, -1), omit: layers.at(-1)!.omit } : {}),
     name: inputs.name,
     pattern: manifest.id,
     options: inputs.options,

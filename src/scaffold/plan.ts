@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
+import type { FilesLayer } from '../catalog/catalog.js';
 import type { OptionValue } from '../catalog/schema.js';
 import { SproutError } from '../core/errors.js';
 import { PROJECT_SCHEMA_URL } from '../project/ids.js';
@@ -18,6 +19,10 @@ export interface PlannedFile {
 
 export interface PlanInput {
   filesDir: string;
+  /** The layers under filesDir for a template that extends another (catalog filesLayers, without the last). */
+  baseLayers?: FilesLayer[];
+  /** What filesDir's template leaves out of its base layers. */
+  omit?: string[];
   name: string;
   pattern: string;
   options: Record<string, OptionValue>;
@@ -46,8 +51,8 @@ const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
 export async function planProject(input: PlanInput): Promise<Plan> {
   const files: PlannedFile[] = [];
   const unpinned: string[] = [];
-  for (const source of await walk(input.filesDir)) {
-    const raw = await readFile(join(input.filesDir, ...source.path.split('/')));
+  for (const source of await layeredSources(input)) {
+    const raw = await readFile(join(source.root, ...source.path.split('/')));
     const path = renamed(source.path);
     let content: Buffer = isText(raw) ? Buffer.from(raw.toString('utf8').replaceAll(NAME_TOKEN, input.name)) : raw;
     if (path === 'package.json') content = rewritePackageJson(content, input, unpinned);
@@ -64,6 +69,19 @@ export async function planProject(input: PlanInput): Promise<Plan> {
 interface SourceFile {
   path: string;
   mode: number;
+}
+
+/** Every file of the project, from the base layers up to filesDir; a later layer's file replaces an earlier one's. */
+async function layeredSources(input: PlanInput): Promise<Array<SourceFile & { root: string }>> {
+  const layers: FilesLayer[] = [...(input.baseLayers ?? []), { dir: input.filesDir, omit: input.omit ?? [] }];
+  const byPath = new Map<string, SourceFile & { root: string }>();
+  for (const layer of layers) {
+    for (const path of byPath.keys()) {
+      if (layer.omit.some((omitted) => (omitted.endsWith('/') ? path.startsWith(omitted) : path === omitted))) byPath.delete(path);
+    }
+    for (const file of await walk(layer.dir)) byPath.set(file.path, { ...file, root: layer.dir });
+  }
+  return [...byPath.values()];
 }
 
 async function walk(root: string, prefix = ''): Promise<SourceFile[]> {

@@ -1,4 +1,4 @@
-import { assertReady, findPattern, type Pattern } from '../catalog/catalog.js';
+import { assertReady, filesLayers, findPattern, type Pattern } from '../catalog/catalog.js';
 import type { OptionValue, TemplateManifest } from '../catalog/schema.js';
 import { type PlannedFile, planProject } from './plan.js';
 
@@ -26,8 +26,11 @@ export async function planService(
   const pattern = findPattern(catalog, patternId);
   assertReady(pattern, catalog);
   const path = `${SERVICES_DIR}/${name}`;
+  const layers = filesLayers(pattern.manifest, pattern.filesDir, catalog);
   const plan = await planProject({
     filesDir: pattern.filesDir,
+    baseLayers: layers.slice(0, -1),
+    omit: layers.at(-1)!.omit,
     name,
     pattern: patternId,
     options: { ...defaults(pattern.manifest), ...options },

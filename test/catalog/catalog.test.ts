@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseMermaid } from 'beautiful-mermaid';
 import { describe, expect, it } from 'vitest';
 
-import { assertReady, defaultTemplatesRoot, filterCatalog, findPattern, loadCatalog } from '../../src/catalog/catalog.js';
-import { PATTERN_IDS, templateManifestSchema } from '../../src/catalog/schema.js';
+import { assertReady, defaultTemplatesRoot, filesLayers, filterCatalog, findPattern, loadCatalog, type Pattern } from '../../src/catalog/catalog.js';
+import { PATTERN_IDS, type TemplateManifest, templateManifestSchema } from '../../src/catalog/schema.js';
 import { PreconditionError } from '../../src/core/errors.js';
 
 const root = defaultTemplatesRoot();
@@ -72,9 +72,11 @@ describe('loadCatalog', () => {
     expect(catalog.map((p) => p.manifest.id)).toEqual([...PATTERN_IDS]);
   });
 
-  it('marks a pattern ready exactly when its files/ folder exists', () => {
+  it("marks a pattern ready exactly when its files/ folder exists, and its base's for one that extends another", () => {
+    const hasFiles = (id: string) => existsSync(join(root, id, 'files'));
     for (const pattern of catalog) {
-      expect(pattern.status).toBe(existsSync(join(root, pattern.manifest.id, 'files')) ? 'ready' : 'planned');
+      const base = pattern.manifest.extends?.pattern;
+      expect(pattern.status, pattern.manifest.id).toBe(hasFiles(pattern.manifest.id) && (!base || hasFiles(base)) ? 'ready' : 'planned');
     }
     expect(findPattern(catalog, 'backend-api').status).toBe('ready');
   });
@@ -132,5 +134,38 @@ describe('filterCatalog', () => {
   it('searches every word across id, title, summary, description and services', () => {
     expect(filterCatalog(catalog, { search: 'DynamoDB api' }).map((p) => p.manifest.id)).toContain('backend-api');
     expect(filterCatalog(catalog, { search: 'no-such-word-anywhere' })).toEqual([]);
+  });
+});
+
+describe('filesLayers', () => {
+  const catalog = loadCatalog();
+  const api = findPattern(catalog, 'backend-api');
+  const pattern = (id: string, base?: string, omit: string[] = []): Pattern => ({
+    ...api,
+    manifest: { ...api.manifest, id, ...(base ? { extends: { pattern: base, omit } } : {}) } as TemplateManifest,
+    dir: `/t/${id}`,
+    filesDir: `/t/${id}/files`,
+    status: 'ready',
+  });
+
+  it("is the template's own files for a template that extends nothing", () => {
+    expect(filesLayers(api.manifest, api.filesDir, catalog)).toEqual([{ dir: api.filesDir, omit: [] }]);
+  });
+
+  it('lists the bases first, each with what the layer above it omits', () => {
+    const chain = [pattern('backend-api'), pattern('spa', 'backend-api', ['README.md']), pattern('secured-spa', 'spa', ['frontend/'])];
+    expect(filesLayers(chain[2]!.manifest, chain[2]!.filesDir, chain)).toEqual([
+      { dir: '/t/backend-api/files', omit: [] },
+      { dir: '/t/spa/files', omit: ['README.md'] },
+      { dir: '/t/secured-spa/files', omit: ['frontend/'] },
+    ]);
+  });
+
+  it('refuses a base that is not ready, and templates that extend each other in a circle', () => {
+    const planned = { ...pattern('backend-api'), status: 'planned' as const };
+    const spa = pattern('spa', 'backend-api');
+    expect(() => filesLayers(spa.manifest, spa.filesDir, [planned, spa])).toThrow(/"backend-api" pattern is planned/);
+    const circle = [pattern('spa', 'secured-spa'), pattern('secured-spa', 'spa')];
+    expect(() => filesLayers(circle[0]!.manifest, circle[0]!.filesDir, circle)).toThrow(/in a circle: spa → secured-spa → spa/);
   });
 });

@@ -128,3 +128,23 @@ describe('planProject', () => {
     await expect(planProject(input())).rejects.toMatchObject({ code: 'TEMPLATE_INVALID' });
   });
 });
+
+describe('planProject with base layers (a template that extends another)', () => {
+  it("copies the base files, leaves out what the template omits, and lets the template's own files win", async () => {
+    const base = join(scratch.path, 'base');
+    await mkdir(join(base, 'test', 'old'), { recursive: true });
+    await writeFile(join(base, 'README.md'), '# base\n');
+    await writeFile(join(base, 'handler.ts'), 'export const fromBase = "sprout-template";\n');
+    await writeFile(join(base, 'kept.ts'), 'export const kept = 1;\n');
+    await writeFile(join(base, 'test', 'old', 'a.test.ts'), 'old\n');
+    await writeFile(join(base, 'test', 'kept.test.ts'), 'kept\n');
+    const plan = await planProject(input({ baseLayers: [{ dir: base, omit: [] }], omit: ['handler.ts', 'test/old/'] }));
+    const paths = plan.files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['kept.ts', 'test/kept.test.ts', 'run.sh', 'src/logo.bin', '.gitignore']));
+    expect(paths).not.toContain('handler.ts');
+    expect(paths.some((p) => p.startsWith('test/old/'))).toBe(false);
+    // The template's own README replaces the base's; the name token is replaced in both layers.
+    expect(text(plan, 'README.md')).toBe('# @acme/shop\n\nnpm create @acme/shop\n');
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { defaultTemplatesRoot, loadCatalog } from '../../src/catalog/catalog.js';
+import { defaultTemplatesRoot, filesLayers, loadCatalog } from '../../src/catalog/catalog.js';
 import { ownDependencyVersions } from '../../src/scaffold/versions.js';
 
 /** Every package.json of a template (a workspace has one per package). */
@@ -36,7 +36,11 @@ describe.each(ready.map((p) => ({ id: p.manifest.id, workspace: p.manifest.works
   it('names itself with the name token, and ships a gitignore and a README (and a CDK app, or a platform app for a workspace)', () => {
     expect(pkg.name).toBe('sprout-template');
     const app = workspace ? 'platform/cdk.json' : 'cdk.json';
-    for (const file of ['gitignore', 'README.md', 'sprout.json', app]) expect(existsSync(join(defaultTemplatesRoot(), id, 'files', file)), file).toBe(true);
+    // A template that extends another may take the gitignore and cdk.json from its base, but describes itself.
+    const layers = filesLayers(ready.find((p) => p.manifest.id === id)!.manifest, join(defaultTemplatesRoot(), id, 'files'), ready);
+    const inSomeLayer = (file: string) => layers.some((layer) => existsSync(join(layer.dir, file)));
+    for (const file of ['gitignore', app]) expect(inSomeLayer(file), file).toBe(true);
+    for (const file of ['README.md', 'sprout.json']) expect(existsSync(join(defaultTemplatesRoot(), id, 'files', file)), file).toBe(true);
     if (workspace) expect(pkg.workspaces).toEqual(expect.arrayContaining(['platform', 'services/*']));
   });
 });
