@@ -38,7 +38,7 @@ export function defaultTemplatesRoot(): string {
  * (see scaffold/template-source.ts).
  */
 export function loadCatalog(templatesRoot = defaultTemplatesRoot()): Pattern[] {
-  return PATTERN_IDS.map((id) => {
+  const onDisk = PATTERN_IDS.map((id): Pattern => {
     const dir = join(templatesRoot, id);
     const manifestPath = join(dir, 'template.json');
     let manifest: TemplateManifest;
@@ -51,8 +51,26 @@ export function loadCatalog(templatesRoot = defaultTemplatesRoot()): Pattern[] {
       });
     }
     const filesDir = join(dir, 'files');
-    return { manifest, dir, filesDir, status: existsSync(filesDir) ? 'ready' : 'planned' } satisfies Pattern;
-  }).map((pattern, _, all) => (pattern.status === 'ready' && !basesReady(pattern.manifest, all) ? { ...pattern, status: 'planned' } : pattern));
+    return { manifest, dir, filesDir, status: existsSync(filesDir) ? 'ready' : 'planned' };
+  });
+  return onDisk.map((pattern): Pattern => {
+    if (!pattern.manifest.extends) return pattern;
+    const status = pattern.status === 'ready' && basesReady(pattern.manifest, onDisk) ? 'ready' : 'planned';
+    return { ...pattern, status, manifest: { ...pattern.manifest, options: inheritedOptions(pattern.manifest, onDisk) } };
+  });
+}
+
+/**
+ * A template that extends another also takes its base's options (the base's code reads them
+ * from sprout.json), so `create --option`, the prompts and `patterns show` offer them; an option
+ * the template declares itself replaces the base's option of the same name.
+ */
+function inheritedOptions(manifest: TemplateManifest, catalog: Pattern[], seen = new Set<string>()): TemplateManifest['options'] {
+  const base = catalog.find((p) => p.manifest.id === manifest.extends?.pattern);
+  if (!base || seen.has(base.manifest.id)) return manifest.options;
+  const own = new Set(manifest.options.map((option) => option.name));
+  const inherited = inheritedOptions(base.manifest, catalog, seen.add(manifest.id)).filter((option) => !own.has(option.name));
+  return [...manifest.options, ...inherited];
 }
 
 function basesReady(manifest: TemplateManifest, catalog: Pattern[], seen = new Set<string>()): boolean {

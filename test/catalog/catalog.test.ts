@@ -82,6 +82,20 @@ describe('loadCatalog', () => {
   });
 });
 
+describe('a template that extends another', () => {
+  const catalog = loadCatalog();
+  const spa = findPattern(catalog, 'spa');
+  const ownOptions = (id: string) => (JSON.parse(readFileSync(join(root, id, 'template.json'), 'utf8')) as TemplateManifest).options;
+
+  it("offers its own options first, then its base's (create writes them all into sprout.json)", () => {
+    expect(spa.manifest.extends?.pattern).toBe('backend-api');
+    const own = ownOptions('spa').map((o) => o.name);
+    const base = ownOptions('backend-api').map((o) => o.name).filter((name) => !own.includes(name));
+    expect(spa.manifest.options.map((o) => o.name)).toEqual([...own, ...base]);
+    expect(spa.manifest.options.find((o) => o.name === 'pageSize')).toMatchObject({ type: 'number', default: 25 });
+  });
+});
+
 describe('findPattern', () => {
   const catalog = loadCatalog();
 

@@ -105,6 +105,13 @@ describe('sprout patterns show', () => {
     expect(run.stdout).toMatch(/[┌+][─-]+/);
   });
 
+  it('names the pattern a template builds on', async () => {
+    const run = await sprout(['patterns', 'show', 'spa']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain('Builds on: backend-api (the project includes its code; see "sprout patterns show backend-api")');
+    expect((await sprout(['patterns', 'show', 'backend-api'])).stdout).not.toContain('Builds on:');
+  });
+
   it('--json returns the whole manifest and its status', async () => {
     const doc = json(await sprout(['patterns', 'show', 'saga', '--json']));
     expect(doc.result).toMatchObject({ id: 'saga', status: expect.stringMatching(/ready|planned/), diagram: expect.stringMatching(/^flowchart/) });

@@ -1,0 +1,90 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import { afterAll, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy, StaticSite, type StaticSiteProps } from '../infra/constructs/static-site.js';
+import { type TestApp, testApp } from './helpers/cdk.js';
+
+// StaticSite on its own, with the props the patterns built on this one use: another origin for
+// /api/*, a CloudFront Function instead of the fallback, a replaced site origin, a base path.
+
+const apps: TestApp[] = [];
+afterAll(() => apps.forEach((app) => app.cleanUp()));
+
+function site(props: Partial<StaticSiteProps> = {}, extend?: (stack: Stack) => Partial<StaticSiteProps>) {
+  const test = testApp({ bundle: false });
+  apps.push(test);
+  const stack = new Stack(test.app, 'Site');
+  const construct = new StaticSite(stack, 'Site', { runtimeConfig: { apiUrl: '/api' }, ...props, ...extend?.(stack) });
+  const config = Object.values(Template.fromStack(stack).findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig;
+  return { construct, template: Template.fromStack(stack), config };
+}
+
+describe('StaticSite', () => {
+  it('adds behaviours, such as /api/* to another origin, after the site and its assets', () => {
+    const { config } = site({
+      spaFallback: false,
+      additionalBehaviors: {
+        '/api/*': { origin: new origins.HttpOrigin('example.execute-api.eu-west-1.amazonaws.com'), cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED },
+      },
+    });
+    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/assets/*', '/api/*']);
+    expect(config.Origins).toHaveLength(2);
+    expect(config).not.toHaveProperty('CustomErrorResponses');
+  });
+
+  it('puts CloudFront Functions and Lambda@Edge functions on the site behaviours, and lets the default behaviour be overridden', () => {
+    const { config } = site({}, (stack) => {
+      const fn = new cloudfront.Function(stack, 'Rewrite', { code: cloudfront.FunctionCode.fromInline('function handler(event) { return event.request; }') });
+      return {
+        functionAssociations: [{ function: fn, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        defaultBehavior: { allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS },
+      };
+    });
+    for (const behavior of [config.DefaultCacheBehavior, config.CacheBehaviors[0]]) {
+      expect(behavior.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+    }
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    expect(config.CacheBehaviors[0].AllowedMethods).toEqual(['GET', 'HEAD']);
+  });
+
+  it('uses a replacement origin (for example an origin group) for the site and its assets', () => {
+    const { config } = site({}, () => ({
+      origin: (bucket) =>
+        new origins.OriginGroup({
+          primaryOrigin: origins.S3BucketOrigin.withOriginAccessControl(bucket),
+          fallbackOrigin: new origins.HttpOrigin('replica.example.com'),
+        }),
+    }));
+    expect(config.OriginGroups.Quantity).toBe(1);
+    const groupId = config.OriginGroups.Items[0].Id;
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe(groupId);
+    expect(config.CacheBehaviors[0].TargetOriginId).toBe(groupId);
+  });
+
+  it('serves under a base path: keys, assets behaviour and fallback page move with it', () => {
+    const { template, config, construct } = site({ frontend: { basePath: '/ui/' } });
+    expect(construct.basePath).toBe('/ui/');
+    expect(config.CacheBehaviors[0].PathPattern).toBe('/ui/assets/*');
+    expect(config.CustomErrorResponses.map((r: { ResponsePagePath: string }) => r.ResponsePagePath)).toEqual(['/ui/index.html', '/ui/index.html']);
+    const deployments = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments.map((d) => d.Properties.DestinationBucketKeyPrefix)).toEqual(['ui/', 'ui/']);
+    expect(deployments.map((d) => d.Properties.DistributionPaths).filter(Boolean)).toEqual([['/ui/*']]);
+  });
+
+  it('builds the CSP from connectSrc, or takes a whole one', () => {
+    const csp = (template: Template) =>
+      Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
+        .ContentSecurityPolicy;
+    expect(csp(site({ connectSrc: ['https://auth.example.com'] }).template)).toBe(contentSecurityPolicy(['https://auth.example.com']));
+    expect(contentSecurityPolicy(['https://auth.example.com'])).toContain("connect-src 'self' https://auth.example.com;");
+    expect(csp(site({ contentSecurityPolicy: "default-src 'none'" }).template)).toBe("default-src 'none'");
+  });
+
+  it('versions the site bucket when asked (replication needs it)', () => {
+    const bucket = (template: Template) => Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('SiteBucket'))![1];
+    expect(bucket(site().template).Properties).not.toHaveProperty('VersioningConfiguration');
+    expect(bucket(site({ versioned: true }).template).Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  });
+});
