@@ -181,7 +181,8 @@ export class StaticSite extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
-      reason: 'No AWS WAF web ACL in this starter (a web ACL has a monthly fee and must live in us-east-1). It serves static files only; add a web ACL with the AWS managed rule groups before production.',
+      reason:
+        'No AWS WAF web ACL in this starter (a web ACL has a monthly fee and must live in us-east-1). Add one with the AWS managed rule groups and a rate-based rule before production, and sooner when the distribution also proxies an API (which then sees every request that reaches CloudFront).',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
