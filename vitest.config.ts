@@ -9,7 +9,8 @@ export default defineConfig({
     exclude: ['node_modules/**', 'templates/**', 'dist/**'],
     globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
-    testTimeout: 30_000,
+    // Generous: command tests spawn the CLI, and run next to the template harness's child processes.
+    testTimeout: 60_000,
     // Template harness files spend most of their time waiting on child processes (tsc, vitest,
     // cdk synth), so at least two run side by side even on a two-core machine.
     maxWorkers: Math.max(2, availableParallelism()),

@@ -19,7 +19,8 @@ afterEach(() => scratch.cleanup());
 const noAws = { AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' };
 const flags = (...args: string[]) => sprout(['flags', ...args], { cwd: scratch.path, env: noAws });
 
-describe('sprout flags on the local store (no AWS account)', () => {
+// Each step runs the built CLI in a child process; next to the template harness a test can take a minute.
+describe('sprout flags on the local store (no AWS account)', { timeout: 120_000 }, () => {
   it('creates a flag, turns it on for 25% and evaluates it for a user, stickily', async () => {
     expect((await flags('create', 'new-checkout', '--description', 'One-page checkout')).exitCode).toBe(0);
     const set = await flags('set', 'new-checkout', '--on', '--percent', '25', '--json');
