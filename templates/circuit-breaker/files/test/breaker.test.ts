@@ -214,10 +214,13 @@ describe('half-open', () => {
     expect(await test.breaker.execute(stub.call)).toMatchObject({ outcome: 'success', circuit: { state: 'closed' } });
   });
 
-  it('lets exactly one of several concurrent callers make the trial; the others fail fast', async () => {
+  it.each<[number, 'ok' | 'fail']>([
+    [2, 'ok'],
+    [2, 'fail'],
+    [5, 'ok'],
+  ])('lets exactly one of %i concurrent callers make the trial (which ends %s); the others fail fast', async (callers, trialOutcome) => {
     // Every caller reads the open circuit before any of them writes, so all of them try to take
     // the trial slot with the same version: only one conditional write can succeed.
-    const callers = 5;
     const client = withReadBarrier(documentClient, callers);
     const test = newBreaker({ client });
     await openAndCoolDown(test);
@@ -226,17 +229,23 @@ describe('half-open', () => {
     const trial = gatedDownstream();
     const results = Array.from({ length: callers }, () => test.breaker.execute(trial.call));
     const settled = track(results);
+    // The losers answer while the winner's trial call is still blocked.
     await vi.waitFor(() => expect(settled).toHaveLength(callers - 1));
     expect(trial.calls).toBe(1);
     for (const loser of settled) expect(loser).toMatchObject({ outcome: 'rejected', retryAfterSeconds: 5, circuit: { state: 'half-open', trialInProgress: true } });
 
-    trial.release('ok');
+    trial.release(trialOutcome);
     const outcomes = (await Promise.all(results)).map((result) => result.outcome);
-    expect(outcomes.filter((outcome) => outcome === 'success')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === (trialOutcome === 'ok' ? 'success' : 'failure'))).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome === 'rejected')).toHaveLength(callers - 1);
     expect(trial.calls).toBe(1);
-    expect(test.transitions).toEqual(['threshold', 'cool-down', 'trial-succeeded']);
-    expect(await test.breaker.read()).toMatchObject({ state: 'closed', failures: 0 });
+    if (trialOutcome === 'ok') {
+      expect(test.transitions).toEqual(['threshold', 'cool-down', 'trial-succeeded']);
+      expect(await test.breaker.read()).toMatchObject({ state: 'closed', failures: 0 });
+    } else {
+      expect(test.transitions).toEqual(['threshold', 'cool-down', 'trial-failed']);
+      expect(await test.breaker.read()).toMatchObject({ state: 'open', openedAt: START + COOL_DOWN_MS });
+    }
   });
 
   it('lets another caller retake a trial whose owner never reported back, and ignores the stale owner afterwards', async () => {

@@ -163,6 +163,34 @@ describe('GET /call while the circuit is open', () => {
   });
 });
 
+describe('concurrent requests when the cool-down ends', () => {
+  it.each([200, 500])('let exactly one of two requests make the trial (the downstream answers %i once released); the other gets the fallback at once', async (status) => {
+    await openTheCircuit();
+    await endCoolDown();
+    let release!: () => void;
+    behaviour = { status, body: { healthy: status < 500 }, gate: new Promise<void>((resolve) => (release = resolve)) };
+
+    const requests = [call(), call()];
+    const settled: Array<Awaited<ReturnType<typeof call>>> = [];
+    for (const request of requests) void request.then((response) => settled.push(response));
+    // The loser answers while the trial call is still blocked in the downstream service.
+    await vi.waitFor(() => expect(settled).toHaveLength(1));
+    expect(service.hits).toHaveLength(1);
+    expect(settled[0]).toMatchObject({
+      statusCode: 503,
+      headers: { 'retry-after': expect.stringMatching(/^\d+$/), 'x-circuit-state': 'half-open' },
+      body: { error: { code: 'CIRCUIT_OPEN', message: expect.stringMatching(/half-open/) }, circuit: { state: 'half-open', trialInProgress: true } },
+    });
+
+    release();
+    const [first, second] = await Promise.all(requests);
+    const statuses = [first!.statusCode, second!.statusCode].sort();
+    expect(statuses).toEqual(status < 500 ? [200, 503] : [502, 503]);
+    expect(service.hits).toHaveLength(1);
+    expect(await circuit()).toMatchObject({ state: status < 500 ? 'closed' : 'open', trialInProgress: false });
+  });
+});
+
 describe('network failures', () => {
   it('counts a refused connection as a failure (502)', async () => {
     const { handler: refused } = await importWithUrl(`${await closedPort()}/health`);

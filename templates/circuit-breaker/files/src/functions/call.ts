@@ -79,7 +79,10 @@ function answer(result: BreakerResult<DownstreamResponse>): APIGatewayProxyResul
       const message =
         circuit.state === 'open'
           ? `The downstream service is failing; the circuit is open and calls fail fast for ${result.retryAfterSeconds} s more`
-          : 'The circuit is half-open and another caller is making the trial call; try again shortly';
+          : circuit.state === 'half-open'
+            ? 'The circuit is half-open and another caller is making the trial call; try again shortly'
+            : // Only after losing several races in a row (src/lib/breaker.ts, MAX_ATTEMPTS).
+              'The circuit is changing state under heavy contention; try again shortly';
       return fallback('CIRCUIT_OPEN', message, circuit, result.retryAfterSeconds);
     }
   }

@@ -11,6 +11,8 @@ export interface Behaviour {
   headers?: Record<string, string>;
   /** Send the status and headers at once and only the body after delayMs (a stalled body). */
   headersFirst?: boolean;
+  /** Answer only once this settles (after delayMs): a downstream call that blocks until the test releases it. */
+  gate?: Promise<unknown>;
 }
 
 export interface Hit {
@@ -32,8 +34,8 @@ export interface FakeService {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 and a free port that answers every request after a set delay: a
- * downstream service with known latency, status and body, for the fan-out tests.
+ * A real HTTP server on 127.0.0.1 and a free port that answers every request after a set delay (or
+ * when released): a downstream service with known latency, status and body.
  */
 export async function startService(name: string, behaviour: Behaviour | ((request: IncomingMessage) => Behaviour) = {}): Promise<FakeService> {
   const hits: Hit[] = [];
@@ -44,18 +46,22 @@ export async function startService(name: string, behaviour: Behaviour | ((reques
     response.on('close', () => {
       if (!response.writableFinished) hit.closedEarly = true;
     });
-    const { delayMs = 0, status = 200, body = { from: name }, headers = {}, headersFirst = false } = typeof behaviour === 'function' ? behaviour(request) : behaviour;
+    const { delayMs = 0, status = 200, body = { from: name }, headers = {}, headersFirst = false, gate } = typeof behaviour === 'function' ? behaviour(request) : behaviour;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const contentType = typeof body === 'string' ? 'text/plain' : 'application/json';
     if (headersFirst) {
       response.writeHead(status, { 'content-type': contentType, ...headers });
       response.flushHeaders();
     }
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const answer = () => {
       if (response.destroyed) return;
       if (!headersFirst) response.writeHead(status, { 'content-type': contentType, ...headers });
       response.end(status === 204 ? undefined : text);
+    };
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (gate) void gate.then(answer, answer);
+      else answer();
     }, delayMs);
     timers.add(timer);
   });
