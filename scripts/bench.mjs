@@ -46,6 +46,9 @@ try {
   console.log('');
   console.log(`target: --version within 3x of node startup: ${(version / node).toFixed(1)}x ${version <= 3 * node ? 'met' : 'NOT met'}`);
   console.log(`target: create without install under 1 s:    ${create.toFixed(0)} ms ${create < 1000 ? 'met' : 'NOT met'}`);
+  console.log('');
+  const edge = spawnSync(process.execPath, [join(root, 'scripts', 'bench-edge-router.mjs')], { stdio: 'inherit' });
+  if (edge.status !== 0) throw new Error(`bench-edge-router.mjs exited ${edge.status}`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -63,12 +63,13 @@ export function loadCatalog(templatesRoot = defaultTemplatesRoot()): Pattern[] {
 /**
  * A template that extends another also takes its base's options (the base's code reads them
  * from sprout.json), so `create --option`, the prompts and `patterns show` offer them; an option
- * the template declares itself replaces the base's option of the same name.
+ * the template declares itself replaces the base's option of the same name, and one it lists in
+ * `extends.omitOptions` is left out (base code the template does not use).
  */
 function inheritedOptions(manifest: TemplateManifest, catalog: Pattern[], seen = new Set<string>()): TemplateManifest['options'] {
   const base = catalog.find((p) => p.manifest.id === manifest.extends?.pattern);
   if (!base || seen.has(base.manifest.id)) return manifest.options;
-  const own = new Set(manifest.options.map((option) => option.name));
+  const own = new Set([...manifest.options.map((option) => option.name), ...(manifest.extends?.omitOptions ?? [])]);
   const inherited = inheritedOptions(base.manifest, catalog, seen.add(manifest.id)).filter((option) => !own.has(option.name));
   return [...manifest.options, ...inherited];
 }

@@ -76,12 +76,14 @@ export const templateManifestSchema = z
       .optional(),
     /**
      * A template built on another catalog pattern: `create` copies the base's files (minus
-     * `omit`: exact paths, or folders ending in /), then this template's files over them.
+     * `omit`: exact paths, or folders ending in /), then this template's files over them. It also
+     * takes the base's options, minus `omitOptions` (options of base code it does not use).
      */
     extends: z
       .strictObject({
         pattern: z.string(),
         omit: z.array(z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), { error: 'a path inside the project' })).default([]),
+        omitOptions: z.array(z.string().min(1)).default([]),
       })
       .optional(),
     /** A Mermaid flowchart of the architecture. */

@@ -9,6 +9,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { type DeployOutcome, deployPlan } from '../deploy/deploy.js';
 import { type DeployPlan, resolvePlan } from '../deploy/plan.js';
 import { toolkitRunner } from '../deploy/toolkit-runner.js';
+import { stableReleaseContext } from '../edge/deploy-context.js';
 import { describePlan, planSummary } from '../ui/plan.js';
 import { inquirerPrompter } from '../ui/prompts.js';
 import { renderTable } from '../ui/table.js';
@@ -62,6 +63,8 @@ Exit 68 when some apps deployed and others failed; each app's status is in the r
         runner: toolkitRunner({
           sessionName: () => `sprout-${stage}`,
           confirm: prompter ? oneQuestionAtATime((message) => prompter.confirm({ message, default: false })) : undefined,
+          // The edge router bakes in the stable release, to serve when it cannot read the release document.
+          extraContext: (target, credentials) => stableReleaseContext(project.root, target, credentials, (message) => this.warn(message)),
         }),
         // Questions and an animated task list would fight over the terminal.
         tasks: listrTaskRunner({ animated: interactive && Boolean(process.stderr.isTTY) && requireApproval === 'never' }),

@@ -5,6 +5,7 @@ import { concurrencyFlag, currentProject, profileFlag, stageFlag } from '../cli/
 import { type DiffedApp, diffPlan } from '../deploy/destroy.js';
 import { resolvePlan } from '../deploy/plan.js';
 import { toolkitRunner } from '../deploy/toolkit-runner.js';
+import { stableReleaseContext } from '../edge/deploy-context.js';
 import { listrTaskRunner } from '../ui/tasks.js';
 
 export default class Diff extends SproutCommand<typeof Diff> {
@@ -31,7 +32,11 @@ export default class Diff extends SproutCommand<typeof Diff> {
     const stage = this.flags.stage ?? project.config.defaultStage;
     const plan = resolvePlan(project.config, project.root, { stage, services: this.flags.service, profile: this.flags.profile });
     const apps = await diffPlan(plan, {
-      runner: toolkitRunner({ sessionName: () => `sprout-${stage}` }),
+      runner: toolkitRunner({
+        sessionName: () => `sprout-${stage}`,
+        // As deploy does, so the edge router's baked stable release shows no change.
+        extraContext: (target, credentials) => stableReleaseContext(project.root, target, credentials, (message) => this.warn(message)),
+      }),
       tasks: listrTaskRunner({ animated: false }),
       concurrency: this.flags.concurrency,
     });

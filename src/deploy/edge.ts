@@ -33,14 +33,21 @@ export function edgeFunctionsIn(stackName: string, template: Template, region?: 
     }
   }
   const edgeStack = region === 'us-east-1' && /^edge-lambda-stack-/.test(stackName);
+  // That stack may hold other functions too (the one that empties a bucket on delete): only those
+  // Lambda@Edge may assume the role of are edge functions.
   return Object.entries(resources)
-    .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && (associated.has(id) || edgeStack))
+    .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && (associated.has(id) || (edgeStack && roleTrustsEdgeLambda(resources, r.Properties?.Role))))
     .map(([logicalId, r]) => ({
       stackName,
       logicalId,
       retained: r.DeletionPolicy === 'Retain' || r.DeletionPolicy === 'RetainExceptOnCreate',
       ...(typeof r.Properties?.FunctionName === 'string' ? { functionName: r.Properties.FunctionName } : {}),
     }));
+}
+
+function roleTrustsEdgeLambda(resources: NonNullable<Template['Resources']>, roleArn: unknown): boolean {
+  const role = resources[referencedId(roleArn) ?? ''];
+  return JSON.stringify(role?.Properties?.AssumeRolePolicyDocument ?? {}).includes('edgelambda.amazonaws.com');
 }
 
 function associationArns(properties: Record<string, unknown> | undefined): unknown[] {

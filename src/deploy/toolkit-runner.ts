@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -14,6 +15,8 @@ export interface ToolkitRunnerSettings {
   sessionName: (target: DeployTarget) => string;
   /** Asks a person to approve security-broadening changes; absent when nobody can be asked. */
   confirm?: (question: string) => Promise<boolean>;
+  /** More context for deploy and diff, read from the account (such as the edge router's stable release). */
+  extraContext?: (target: DeployTarget, credentials: AwsCredentialIdentityProvider) => Promise<Record<string, unknown>>;
 }
 
 /** The codes of the toolkit's requests (@aws-cdk/toolkit-lib IO messages). */
@@ -44,6 +47,7 @@ export function toolkitRunner(settings: ToolkitRunnerSettings): AppRunner {
     // Fail before a long synth, with our message (which profile, how to log in), rather than the
     // toolkit's generic "no credentials have been configured" after it.
     if (needsAws) await provider();
+    const context = needsAws && settings.extraContext ? { ...target.context, ...(await settings.extraContext(target, provider)) } : target.context;
     const toolkit = new lib.Toolkit({
       color: false,
       emojis: false,
@@ -59,7 +63,7 @@ export function toolkitRunner(settings: ToolkitRunnerSettings): AppRunner {
     const cx = await toolkit.fromCdkApp(appCommand(target.dir), {
       workingDirectory: target.dir,
       outdir: join(target.dir, 'cdk.out'),
-      contextStore: new lib.CdkAppMultiContext(target.dir, target.context),
+      contextStore: new lib.CdkAppMultiContext(target.dir, context),
       resolveDefaultEnvironment: false,
     });
     return { lib, toolkit, cx, all: { strategy: lib.StackSelectionStrategy.ALL_STACKS } };

@@ -1,9 +1,6 @@
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
-
 import { credentialsFor } from '../aws/credentials.js';
-import { PreconditionError, UsageError } from '../core/errors.js';
-import { readOutputs } from '../deploy/outputs.js';
-import { type DeployTarget, resolvePlan } from '../deploy/plan.js';
+import { PreconditionError } from '../core/errors.js';
+import { recordedOutputs, serviceTarget, stackOutputs } from '../deploy/service-outputs.js';
 import type { LoadedConfig } from '../project/config-file.js';
 import { type AppConfigIds, appConfigFlagStore } from './appconfig-store.js';
 import { lambdaEnvFlagStore } from './lambda-env-store.js';
@@ -44,7 +41,7 @@ export async function openFlagStore(project: LoadedConfig, request: FlagStoreReq
   const kind = flags.store ?? (request.stage === 'local' ? 'local' : 'appconfig');
   if (kind === 'local') return localFlagStore(root);
 
-  const target = serviceTarget(project, request);
+  const target = serviceTarget(project, request, 'flags');
   const credentials = await credentialsFor(target.credentials, { region: target.region, sessionName: `sprout-flags-${request.stage}` });
   await credentials();
 
@@ -55,7 +52,7 @@ export async function openFlagStore(project: LoadedConfig, request: FlagStoreReq
   const ids =
     flags.application && flags.environment && flags.profile
       ? { applicationId: flags.application, environmentId: flags.environment, profileId: flags.profile }
-      : ((await idsFromOutputs(root, request.stage, target)) ?? (await idsFromStack(target, credentials)));
+      : (idsIn((await recordedOutputs(root, request.stage, target)) ?? {}) ?? idsIn((await stackOutputs(target, credentials)) ?? {}));
   if (!ids) {
     throw new PreconditionError('FLAGS_NOT_DEPLOYED', `No feature flag store found for ${target.name} in stage ${request.stage}: its stack ${target.stackName} has no Flags* outputs yet.`, {
       suggestions: [
@@ -66,38 +63,6 @@ export async function openFlagStore(project: LoadedConfig, request: FlagStoreReq
   }
   const { AppConfigClient } = await import('@aws-sdk/client-appconfig');
   return appConfigFlagStore({ ...ids, ...(flags.strategy ? { strategyId: flags.strategy } : {}) }, new AppConfigClient({ region: target.region, credentials }));
-}
-
-function serviceTarget(project: LoadedConfig, request: FlagStoreRequest): DeployTarget {
-  const plan = resolvePlan(project.config, project.root, { stage: request.stage, services: request.service ? [request.service] : undefined, profile: request.profile });
-  const services = plan.targets.filter((t) => t.kind === 'service');
-  if (services.length > 1) {
-    throw new UsageError('SERVICE_REQUIRED', `Each service of ${project.config.name} has its own flags: say whose with --service.`, {
-      suggestions: [`Services: ${services.map((s) => s.name).join(', ')}.`],
-    });
-  }
-  return services[0]!;
-}
-
-async function idsFromOutputs(root: string, stage: string, target: DeployTarget): Promise<AppConfigIds | undefined> {
-  const outputs = await readOutputs(root, stage);
-  const stacks = outputs?.services[target.name]?.stacks ?? {};
-  return idsIn(Object.values(stacks).reduce((all, values) => ({ ...all, ...values }), {}));
-}
-
-/** Another machine (CI) may have deployed: the stack itself has the outputs. */
-async function idsFromStack(target: DeployTarget, credentials: AwsCredentialIdentityProvider): Promise<AppConfigIds | undefined> {
-  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-  const client = new CloudFormationClient({ region: target.region, credentials });
-  try {
-    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: target.stackName }));
-    return idsIn(Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])));
-  } catch (error) {
-    if ((error as Error).name === 'ValidationError') return undefined; // the stack does not exist
-    throw error;
-  } finally {
-    client.destroy();
-  }
 }
 
 function idsIn(outputs: Record<string, string>): AppConfigIds | undefined {

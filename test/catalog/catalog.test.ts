@@ -94,6 +94,16 @@ describe('a template that extends another', () => {
     expect(spa.manifest.options.map((o) => o.name)).toEqual([...own, ...base]);
     expect(spa.manifest.options.find((o) => o.name === 'pageSize')).toMatchObject({ type: 'number', default: 25 });
   });
+
+  it('leaves out the base options it lists in extends.omitOptions, and keeps the rest of the chain', () => {
+    const secured = findPattern(catalog, 'secured-spa');
+    expect(secured.manifest.extends?.omitOptions).toEqual(['releaseRouter', 'routerCacheSeconds']);
+    const names = secured.manifest.options.map((o) => o.name);
+    expect(names).not.toContain('releaseRouter');
+    expect(names).not.toContain('routerCacheSeconds');
+    expect(names).toEqual(expect.arrayContaining(['spaFallback', 'pageSize']));
+    expect(spa.manifest.options.map((o) => o.name)).toEqual(expect.arrayContaining(['releaseRouter', 'routerCacheSeconds']));
+  });
 });
 
 describe('findPattern', () => {

@@ -31,8 +31,17 @@ describe('edgeFunctionsIn', () => {
     ]);
   });
 
-  it('treats every function of a CDK edge-lambda stack in us-east-1 as an edge function', () => {
-    const edgeStack = { Resources: { Fn: { Type: 'AWS::Lambda::Function', DeletionPolicy: 'Retain' }, Role: { Type: 'AWS::IAM::Role' } } };
+  it('treats the functions of a CDK edge-lambda stack in us-east-1 whose role Lambda@Edge assumes as edge functions', () => {
+    const trust = (...services: string[]) => ({ Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: services } }] });
+    const edgeStack = {
+      Resources: {
+        Fn: { Type: 'AWS::Lambda::Function', DeletionPolicy: 'Retain', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
+        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust('lambda.amazonaws.com', 'edgelambda.amazonaws.com') } },
+        // The release bucket's auto-delete handler lives there too, and is no edge function.
+        AutoDelete: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['AutoDeleteRole', 'Arn'] } } },
+        AutoDeleteRole: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust('lambda.amazonaws.com') } },
+      },
+    };
     expect(edgeFunctionsIn('edge-lambda-stack-c8a1b2', edgeStack, 'us-east-1')).toEqual([{ stackName: 'edge-lambda-stack-c8a1b2', logicalId: 'Fn', retained: true }]);
     expect(edgeFunctionsIn('shop-api-prod', edgeStack, 'eu-west-1')).toEqual([]);
   });

@@ -1,7 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { json, sprout } from '../helpers/cli.js';
 
 import {
   addCiStage,
@@ -18,10 +20,16 @@ import {
   validateCloudFormation,
 } from './support.js';
 
+async function hasOutput(templates: string[], name: string): Promise<boolean> {
+  for (const file of templates) if ((JSON.parse(await readFile(file, 'utf8')) as { Outputs?: Record<string, unknown> }).Outputs?.[name]) return true;
+  return false;
+}
+
 /**
  * The template harness: a ready template, generated as a user would get it, must type-check,
  * pass its own tests, synthesize (with cdk-nag), validate as CloudFormation, deploy through
- * sprout, carry the flag store and have valid state machines. Steps run in order; a failed step
+ * sprout, carry the flag store, roll a release out on the local stage (web templates with the edge
+ * router) and have valid state machines. Steps run in order; a failed step
  * fails the ones after it. Each template calls this from its own file in harness/, so vitest
  * runs templates in parallel workers.
  */
@@ -74,6 +82,22 @@ export function describeTemplate(templateId: string): void {
       expect(ciStage, 'the ci stage was not synthesized').toBeDefined();
       expect(await flagPlumbingProblems(ciStage!.templates, ciStage!.plan)).toEqual([]);
     });
+
+    it('rolls a release out on the local stage as a new user would, when it deploys the edge router', async (context) => {
+      expect(ciStage, 'the ci stage was not synthesized').toBeDefined();
+      if (!(await hasOutput(ciStage!.templates, 'ReleaseBucketName'))) return context.skip('no release router in this template');
+      const cli = (...args: string[]) => sprout([...args, '--json'], { cwd: dir, env: { SPROUT_ACTOR: 'new-user' } });
+      const created = await cli('release', 'create');
+      expect(created.exitCode, created.stderr).toBe(0);
+      const id = json(created).result.release.id as string;
+      for (const args of [['rollout', 'start', id, '--steps', '10,50,100'], ['rollout', 'advance'], ['rollout', 'abort']]) {
+        const run = await cli(...args);
+        expect(run.exitCode, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(0);
+      }
+      const status = await cli('rollout', 'status');
+      expect(status.exitCode).toBe(1);
+      expect(json(status).result.history.map((h: { action: string }) => h.action)).toEqual(['release', 'start', 'advance', 'abort']);
+    }, 180_000);
 
     it('has only valid state machine definitions', async (context) => {
       const machines = (await Promise.all((await synthesizedTemplates(dir)).map(stateMachineDefinitions))).flat();

@@ -13,6 +13,9 @@ export interface Options {
   spaFallback: boolean;
   htmlCacheSeconds: number;
   bucketRemovalPolicy: 'retain' | 'destroy';
+  // Progressive rollouts: the Lambda@Edge release router (infra/constructs/release-router.ts).
+  releaseRouter: boolean;
+  routerCacheSeconds: number;
   // The items API (backend-api's options, read by infra/constructs/items-service.ts).
   throttleRateLimit: number;
   throttleBurstLimit: number;
@@ -26,6 +29,12 @@ export const API_DEFAULTS = {
   throttleBurstLimit: 200,
   pageSize: 25,
   tableRemovalPolicy: 'retain',
+} as const satisfies Partial<Options>;
+
+/** The release router's options when sprout.json leaves them out (a project created before they existed). */
+export const ROUTER_DEFAULTS = {
+  releaseRouter: true,
+  routerCacheSeconds: 10,
 } as const satisfies Partial<Options>;
 
 export type Config = ProjectConfig<Options>;
@@ -46,13 +55,15 @@ export function resolveConfig(sprout: SproutFile, stage?: string, deployment?: S
 }
 
 export function parseOptions(options: OptionReader, sprout: SproutFile): Options {
-  // The API's options are optional here: when sprout.json omits one, backend-api's default applies.
-  const given = (name: keyof typeof API_DEFAULTS) => (sprout.options as Record<string, unknown> | undefined)?.[name] !== undefined;
+  // The API's and the router's options are optional here: when sprout.json omits one, its default applies.
+  const given = (name: keyof typeof API_DEFAULTS | keyof typeof ROUTER_DEFAULTS) => (sprout.options as Record<string, unknown> | undefined)?.[name] !== undefined;
   return {
     priceClass: options.oneOf('priceClass', ['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
     spaFallback: options.boolean('spaFallback'),
     htmlCacheSeconds: options.integer('htmlCacheSeconds', 0, 31_536_000),
     bucketRemovalPolicy: options.oneOf('bucketRemovalPolicy', ['retain', 'destroy']),
+    releaseRouter: given('releaseRouter') ? options.boolean('releaseRouter') : ROUTER_DEFAULTS.releaseRouter,
+    routerCacheSeconds: given('routerCacheSeconds') ? options.integer('routerCacheSeconds', 1, 300) : ROUTER_DEFAULTS.routerCacheSeconds,
     throttleRateLimit: given('throttleRateLimit') ? options.integer('throttleRateLimit', 1, 10_000) : API_DEFAULTS.throttleRateLimit,
     throttleBurstLimit: given('throttleBurstLimit') ? options.integer('throttleBurstLimit', 1, 5_000) : API_DEFAULTS.throttleBurstLimit,
     pageSize: given('pageSize') ? options.integer('pageSize', 1, 100) : API_DEFAULTS.pageSize,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_DEFAULTS, loadConfig, resolveConfig, toResourceName } from '../infra/config.js';
+import { API_DEFAULTS, loadConfig, resolveConfig, ROUTER_DEFAULTS, toResourceName } from '../infra/config.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
 const withOptions = (options: Record<string, unknown>) => ({ ...sprout, options: { ...sprout.options, ...options } });
@@ -10,7 +10,7 @@ describe('config from sprout.json', () => {
   it('reads the project file and defaults to its defaultStage', () => {
     const config = loadConfig();
     expect(config.stage).toBe(sprout.defaultStage);
-    expect(config.options).toEqual({ ...API_DEFAULTS, ...sprout.options });
+    expect(config.options).toEqual({ ...API_DEFAULTS, ...ROUTER_DEFAULTS, ...sprout.options });
     expect(config.stackName).toBe(`${toResourceName(sprout.name)}-${sprout.defaultStage}`);
   });
 
@@ -18,6 +18,15 @@ describe('config from sprout.json', () => {
     const siteOnly = { ...sprout, options: Object.fromEntries(SITE_OPTIONS.map((name) => [name, sprout.options[name]])) };
     expect(resolveConfig(siteOnly).options).toMatchObject(API_DEFAULTS);
     expect(resolveConfig(withOptions({ pageSize: 50, tableRemovalPolicy: 'destroy' })).options).toMatchObject({ pageSize: 50, tableRemovalPolicy: 'destroy' });
+  });
+
+  it("turns the release router on by default, reading the document every 10 s, and takes the router's options from sprout.json", () => {
+    expect(ROUTER_DEFAULTS).toEqual({ releaseRouter: true, routerCacheSeconds: 10 });
+    // A sprout.json from before the router existed gets its defaults.
+    const { releaseRouter: _, routerCacheSeconds: __, ...older } = sprout.options;
+    expect(resolveConfig({ ...sprout, options: older }).options).toMatchObject(ROUTER_DEFAULTS);
+    expect(resolveConfig(withOptions({ releaseRouter: false, routerCacheSeconds: 300 })).options).toMatchObject({ releaseRouter: false, routerCacheSeconds: 300 });
+    expect(resolveConfig(withOptions({ routerCacheSeconds: 1 })).options.routerCacheSeconds).toBe(1);
   });
 
   it('uses the stage given with -c stage=, but only a stage the file declares', () => {
@@ -45,6 +54,10 @@ describe('config from sprout.json', () => {
     [{ throttleRateLimit: 0 }, /throttleRateLimit must be an integer from 1 to 10000 \(got 0\)/],
     [{ pageSize: 101 }, /pageSize must be an integer from 1 to 100/],
     [{ tableRemovalPolicy: 'delete' }, /tableRemovalPolicy must be "retain" or "destroy"/],
+    [{ releaseRouter: 'yes' }, /releaseRouter must be true or false/],
+    [{ routerCacheSeconds: 0 }, /routerCacheSeconds must be an integer from 1 to 300 \(got 0\)/],
+    [{ routerCacheSeconds: 301 }, /routerCacheSeconds must be an integer from 1 to 300/],
+    [{ routerCacheSeconds: 2.5 }, /routerCacheSeconds must be an integer/],
   ])('rejects invalid options %j', (options, message) => {
     expect(() => resolveConfig(withOptions(options))).toThrow(message);
   });

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../infra/build-app.js';
 import { type Options, resolveConfig } from '../infra/config.js';
 import { SpaStack } from '../infra/stacks/spa-stack.js';
 import { type TestApp, testApp } from './helpers/cdk.js';
@@ -37,7 +40,8 @@ const only = (template: Template, type: string, prefix = ''): [string, Resource]
 };
 const distributionConfig = (template: Template) => only(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
 const SITE_ORIGIN = 'https://<SiteDistribution.DomainName>';
-const API_ORIGIN = 'https://<ApiRestApi>.execute-api.<AWS::Region>.<AWS::URLSuffix>';
+// Without sprout:deployment, a stack with the release router (Lambda@Edge) is in us-east-1.
+const API_ORIGIN = 'https://<ApiRestApi>.execute-api.us-east-1.<AWS::URLSuffix>';
 // CloudFront's managed cache policies.
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -91,10 +95,12 @@ describe('the site bucket', () => {
 
   it('is emptied and deleted with the stack by default, kept with bucketRemovalPolicy "retain"', () => {
     expect(only(template, 'AWS::S3::Bucket', 'SiteBucket')[1].DeletionPolicy).toBe('Delete');
-    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    // The site bucket, its log bucket and the release bucket.
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
     const retained = synth({ bucketRemovalPolicy: 'retain' }).template;
     expect(only(retained, 'AWS::S3::Bucket', 'SiteBucket')[1].DeletionPolicy).toBe('Retain');
     expect(only(retained, 'AWS::S3::Bucket', 'SiteLogs')[1].DeletionPolicy).toBe('Retain');
+    expect(only(retained, 'AWS::S3::Bucket', 'ReleaseRouterReleases')[1].DeletionPolicy).toBe('Retain');
     retained.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 });
@@ -131,15 +137,16 @@ describe('the distribution', () => {
 
   it('caches hashed assets for up to a year and index.html, config.json and routes for htmlCacheSeconds', () => {
     const config = distributionConfig(template);
-    expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/assets/*', CachePolicyId: CACHING_OPTIMIZED, Compress: true })]);
+    expect(config.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/assets/*', Compress: true })]);
+    expect(flatten(config.CacheBehaviors[0].CachePolicyId)).toBe('<SiteAssetsCache>');
     expect(flatten(config.DefaultCacheBehavior.CachePolicyId)).toBe('<SiteHtmlCache>');
     const seconds = sprout.options.htmlCacheSeconds;
-    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
-      CachePolicyConfig: Match.objectLike({ MinTTL: 0, DefaultTTL: seconds, MaxTTL: seconds }),
-    });
+    expect(only(template, 'AWS::CloudFront::CachePolicy', 'SiteHtmlCache')[1].Properties.CachePolicyConfig).toMatchObject({ MinTTL: 0, DefaultTTL: seconds, MaxTTL: seconds });
+    // CachingOptimized's TTLs: the objects' one-year Cache-Control wins.
+    expect(only(template, 'AWS::CloudFront::CachePolicy', 'SiteAssetsCache')[1].Properties.CachePolicyConfig).toMatchObject({ MinTTL: 1, DefaultTTL: 86_400, MaxTTL: 31_536_000 });
     const uncached = synth({ htmlCacheSeconds: 0 }).template;
     expect(distributionConfig(uncached).DefaultCacheBehavior.CachePolicyId).toBe(CACHING_DISABLED);
-    uncached.resourceCountIs('AWS::CloudFront::CachePolicy', 0);
+    expect(Object.keys(uncached.findResources('AWS::CloudFront::CachePolicy'))).toEqual([expect.stringMatching(/^SiteAssetsCache/)]);
   });
 
   it('adds security headers to every answer through one response-headers policy', () => {
@@ -191,7 +198,8 @@ describe('the frontend upload', () => {
     const [, html] = deployment(template, 'SiteDeployHtml');
     expect(html.DependsOn).toContain(assetsId);
     expect(html.Properties).toMatchObject({
-      Exclude: ['assets/*'],
+      // Neither the assets nor the releases under releases/<id>/ are pruned.
+      Exclude: ['assets/*', 'releases/*'],
       Prune: true,
       SystemMetadata: { 'cache-control': `public, max-age=${sprout.options.htmlCacheSeconds}` },
       DistributionPaths: ['/*'],
@@ -269,6 +277,112 @@ describe('the items API', () => {
   });
 });
 
+describe('the release router', () => {
+  const ROUTER_EVENTS = ['viewer-request', 'origin-request', 'origin-response', 'viewer-response'];
+  const associations = (behavior: Record<string, any>) => (behavior.LambdaFunctionAssociations ?? []) as Array<{ EventType: string; LambdaFunctionARN: unknown }>;
+  const sha12 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const deployment = { stage: 'prod', project: 'shop', service: 'shop', stackName: 'shop-prod', account: '111111111111', region: 'eu-west-1' };
+
+  function deployed(context: Record<string, unknown> = {}) {
+    const test = testApp({ bundle: false });
+    apps.push(test);
+    test.app.node.setContext('sprout:deployment', deployment);
+    for (const [key, value] of Object.entries(context)) test.app.node.setContext(key, value);
+    const stack = buildApp(test.app);
+    const edgeStacks = test.app.node.children.filter((child): child is Stack => child instanceof Stack && child !== stack);
+    return { stack, edgeStacks };
+  }
+
+  it('runs on the four event types of the default and the assets behaviours: one function version', () => {
+    const config = distributionConfig(template);
+    const arns = new Set<string>();
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(associations(behavior).map((a) => a.EventType)).toEqual(ROUTER_EVENTS);
+      for (const association of associations(behavior)) arns.add(flatten(association.LambdaFunctionARN));
+      expect(associations(behavior).every((a) => !('IncludeBody' in a) || (a as { IncludeBody?: boolean }).IncludeBody === false)).toBe(true);
+    }
+    expect([...arns]).toEqual([expect.stringMatching(/^<ReleaseRouterEdgeRouterFnCurrentVersion/)]);
+  });
+
+  it('keys the cached HTML and assets on x-sprout-release, so two releases never share a cached object', () => {
+    for (const prefix of ['SiteHtmlCache', 'SiteAssetsCache']) {
+      const [, policy] = only(template, 'AWS::CloudFront::CachePolicy', prefix);
+      expect(policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig, prefix).toEqual({ HeaderBehavior: 'whitelist', Headers: ['x-sprout-release'] });
+    }
+  });
+
+  it('is one Node.js 22 x86_64 function of 128 MB and 5 s with no environment, retained, in this us-east-1 stack (plain cdk synth)', () => {
+    const { stack } = synth();
+    expect(stack.region).toBe('us-east-1');
+    expect(Token.isUnresolved(stack.account)).toBe(true);
+    const [, fn] = only(template, 'AWS::Lambda::Function', 'ReleaseRouterEdgeRouterFn');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], MemorySize: 128, Timeout: 5 });
+    expect(fn.Properties).not.toHaveProperty('Environment');
+    expect(fn.DeletionPolicy).toBe('Retain');
+  });
+
+  it('reads only the release document: s3:GetObject on <release bucket>/release.json', () => {
+    const [, policy] = only(template, 'AWS::IAM::Policy', 'ReleaseRouterEdgeRouterFn');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReleaseRouterReleases/), 'Arn'] }, '/release.json']] } },
+    ]);
+  });
+
+  it('names the release bucket after the stack (no account without sprout:deployment), bakes it in and outputs where the CLI finds the document', () => {
+    const { stack } = synth();
+    const name = `sprout-releases-${sha12(stack.stackName)}`;
+    expect(only(template, 'AWS::S3::Bucket', 'ReleaseRouterReleases')[1].Properties).toMatchObject({ BucketName: name, VersioningConfiguration: { Status: 'Enabled' } });
+    expect(stack.router?.settings).toMatchObject({ bucket: name, key: 'release.json', region: 'us-east-1', stage: sprout.defaultStage, ttlSeconds: sprout.options.routerCacheSeconds, fallbackStable: null, sharedPaths: ['/config.json'] });
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ReleaseBucketName?.Value).toBe(name);
+    expect(outputs.ReleaseDocumentKey?.Value).toBe('release.json');
+    expect(outputs.ReleaseBucketRegion?.Value).toBe('us-east-1');
+    expect(synth({ routerCacheSeconds: 60 }).stack.router?.settings.ttlSeconds).toBe(60);
+  });
+
+  it('serves client-side routes from the release\'s index.html exactly when the site has the SPA fallback', () => {
+    expect(synth({ spaFallback: true }).stack.router?.settings.spaIndex).toBe(true);
+    expect(synth({ spaFallback: false }).stack.router?.settings.spaIndex).toBe(false);
+  });
+
+  it('deployed by sprout to eu-west-1: the router and its bucket are in the us-east-1 edge stack, the bucket named after account and stack', () => {
+    const { stack, edgeStacks } = deployed({ 'sprout:stableRelease': 'r-0123456789ab' });
+    expect(edgeStacks).toHaveLength(1);
+    const edge = edgeStacks[0]!;
+    expect(edge.stackName).toMatch(/^edge-lambda-stack-/);
+    expect({ region: edge.region, account: edge.account }).toEqual({ region: 'us-east-1', account: '111111111111' });
+    const name = `sprout-releases-${sha12('111111111111/shop-prod')}`;
+    const edgeTemplate = Template.fromStack(edge);
+    expect(Object.values(edgeTemplate.findResources('AWS::S3::Bucket')).map((b) => b.Properties.BucketName)).toEqual([name]);
+    edgeTemplate.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', MemorySize: 128 });
+    // The main stack has the site, not the router's bucket; its outputs are plain strings (no cross-stack reference).
+    const main = Template.fromStack(stack);
+    expect(Object.values(main.findResources('AWS::S3::Bucket')).map((b) => b.Properties.BucketName)).not.toContain(name);
+    const outputs = main.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect([outputs.ReleaseBucketName?.Value, outputs.ReleaseDocumentKey?.Value, outputs.ReleaseBucketRegion?.Value]).toEqual([name, 'release.json', 'us-east-1']);
+    expect((stack as SpaStack).router?.settings).toMatchObject({ bucket: name, stage: 'prod', fallbackStable: 'r-0123456789ab' });
+    for (const behavior of [distributionConfig(main).DefaultCacheBehavior, ...distributionConfig(main).CacheBehaviors]) {
+      expect(associations(behavior).map((a) => a.EventType)).toEqual(ROUTER_EVENTS);
+    }
+  });
+
+  it('with releaseRouter false, is the distribution as before: no association, no header in the keys, the managed CachingOptimized policy, no release outputs, no fixed region', () => {
+    const { template: plain, stack } = synth({ releaseRouter: false });
+    const config = distributionConfig(plain);
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(behavior).not.toHaveProperty('LambdaFunctionAssociations');
+    expect(config.CacheBehaviors[0].CachePolicyId).toBe(CACHING_OPTIMIZED);
+    const [, html] = only(plain, 'AWS::CloudFront::CachePolicy');
+    expect(html.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig).toEqual({ HeaderBehavior: 'none' });
+    plain.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(Object.keys(plain.findResources('AWS::Lambda::Function')).some((id) => id.startsWith('ReleaseRouter'))).toBe(false);
+    const outputs = plain.toJSON().Outputs as Record<string, unknown>;
+    for (const key of ['ReleaseBucketName', 'ReleaseDocumentKey', 'ReleaseBucketRegion']) expect(outputs).not.toHaveProperty(key);
+    for (const key of ['SiteBucketName', 'DistributionId', 'SiteUrl']) expect(outputs).toHaveProperty(key);
+    expect(Token.isUnresolved(stack.region)).toBe(true);
+    expect(stack.router).toBeUndefined();
+  });
+});
+
 describe('outputs', () => {
   it('gives the site URL, the API URL, the items URL and the flag store ids', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
@@ -276,6 +390,7 @@ describe('outputs', () => {
     expect(flatten(outputs.ApiUrl?.Value)).toBe(`${API_ORIGIN}/<ApiRestApiDeploymentStage${sprout.defaultStage}>/`);
     expect(flatten(outputs.ItemsUrl?.Value)).toBe(`${API_ORIGIN}/<ApiRestApiDeploymentStage${sprout.defaultStage}>/items`);
     expect(flatten(outputs.DistributionId?.Value)).toBe('<SiteDistribution>');
+    expect(flatten(outputs.SiteBucketName?.Value)).toBe('<SiteBucket>');
     for (const key of ['FlagsApplicationId', 'FlagsEnvironmentId', 'FlagsProfileId', 'FlagsDeploymentStrategyId']) expect(outputs).toHaveProperty(key);
   });
 });

@@ -36,8 +36,12 @@ function synthWithNag(options: { bundle?: boolean; deployment?: unknown; options
   const report = JSON.parse(readFileSync(join(test.outdir, 'validation-report.json'), 'utf8'));
   const violations: Violation[] = report.pluginReports.flatMap((plugin: { violations: Violation[] }) => plugin.violations);
   const findings = violations.flatMap((v) => v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath })));
-  return { error, findings };
+  return { error, findings, app: test.app, stack };
 }
+
+/** The app's other stacks: CDK's us-east-1 `edge-lambda-stack-…` that holds Lambda@Edge functions (and the release bucket). */
+const edgeStacks = (app: { node: { children: unknown[] } }, main: Stack) => app.node.children.filter((child): child is Stack => child instanceof Stack && child !== main);
+const sproutDeployment = { stage: 'prod', project: 'shop', service: 'shop', stackName: 'shop-prod', account: '111111111111', region: 'eu-west-1' };
 
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding for the whole app, frontend build included', () => {
@@ -49,6 +53,8 @@ describe('cdk-nag AwsSolutions', () => {
   it.each<[string, Partial<Options>]>([
     ['without the SPA fallback, with HTML caching off and retained buckets', { spaFallback: false, htmlCacheSeconds: 0, bucketRemovalPolicy: 'retain' }],
     ['with every edge location', { priceClass: 'PriceClass_All' }],
+    ['without the release router', { releaseRouter: false }],
+    ['with the release router caching the document for 5 minutes', { routerCacheSeconds: 300 }],
   ])('reports no unacknowledged finding %s', (_, options) => {
     const { error, findings } = synthWithNag({ bundle: false, options });
     expect(findings).toEqual([]);
@@ -58,20 +64,28 @@ describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['subdomain', { mode: 'subdomain', hostName: 'shop.example.com', parentZoneName: 'example.com', parentHostedZoneId: 'Z0123456789ABC', delegationRoleArn: 'arn:aws:iam::222222222222:role/sprout-dns-delegation-shop-prod' }],
     ['path', { mode: 'path', domainName: 'api.example.com', basePath: 'api/shop' }],
-  ])('reports no unacknowledged finding when deployed by sprout with a %s domain', (_, domain) => {
-    const deployment = { stage: 'prod', project: 'shop', service: 'shop', stackName: 'shop-prod', account: '111111111111', region: 'eu-west-1', domain };
+    ['no', undefined],
+  ])('reports no unacknowledged finding when deployed by sprout to eu-west-1 (edge functions in a us-east-1 stack) with %s domain', (_, domain) => {
+    const deployment = { ...sproutDeployment, ...(domain ? { domain } : {}) };
     const { error, findings } = synthWithNag({ bundle: false, deployment });
     expect(findings).toEqual([]);
     expect(error).toBeUndefined();
   });
 
-  it('has only acknowledgements that silence a real finding, each with a reason', () => {
+  it.each([
+    ['by plain cdk synth', undefined],
+    ['deployed by sprout to eu-west-1, the us-east-1 edge stack included', sproutDeployment],
+  ])('has only acknowledgements that silence a real finding, each with a reason, %s', (_, deployment) => {
     // Record the acknowledgements instead of applying them, then synthesize.
     const acknowledged: Array<Acknowledgment & { path: string }> = [];
     vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...acks) {
       for (const ack of acks) acknowledged.push({ ...ack, path: (this as unknown as { scope: Stack }).scope.node.path });
     });
-    const { error, findings } = synthWithNag({ bundle: false });
+    const { error, findings, app, stack } = synthWithNag({ bundle: false, deployment });
+    // cdk-nag checks every stack of the app: what the edge stack holds is found (and acknowledged) too.
+    for (const edge of edgeStacks(app, stack)) {
+      expect(findings.some((finding) => finding.path.startsWith(`${edge.node.path}/`)), `findings in ${edge.node.path}`).toBe(true);
+    }
 
     expect(error?.message).toMatch(/\(AwsSolutions\)/);
     expect(acknowledged.length).toBeGreaterThan(0);

@@ -82,6 +82,55 @@ describe('StaticSite', () => {
     expect(csp(site({ contentSecurityPolicy: "default-src 'none'" }).template)).toBe("default-src 'none'");
   });
 
+  describe('cache key headers (an edge router telling releases apart)', () => {
+    const policies = (template: Template) => template.findResources('AWS::CloudFront::CachePolicy') as Record<string, { Properties: { CachePolicyConfig: any } }>;
+    const policy = (template: Template, prefix: string) => Object.entries(policies(template)).find(([id]) => id.startsWith(prefix))?.[1].Properties.CachePolicyConfig;
+    const headersOf = (config: any) => config.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig;
+
+    it('puts the headers in the cache key of index.html and of the assets, which get a policy of their own with CachingOptimized\'s TTLs', () => {
+      const { template, config } = site({ cacheKeyHeaders: ['x-sprout-release'] });
+      const keyed = { HeaderBehavior: 'whitelist', Headers: ['x-sprout-release'] };
+      expect(headersOf(policy(template, 'SiteHtmlCache'))).toEqual(keyed);
+      const assets = policy(template, 'SiteAssetsCache');
+      expect(headersOf(assets)).toEqual(keyed);
+      expect(assets).toMatchObject({ MinTTL: 1, DefaultTTL: 86_400, MaxTTL: 31_536_000 });
+      expect(assets.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+        CookiesConfig: { CookieBehavior: 'none' },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+      });
+      expect(config.DefaultCacheBehavior.CachePolicyId).toEqual({ Ref: expect.stringMatching(/^SiteHtmlCache/) });
+      expect(config.CacheBehaviors[0].CachePolicyId).toEqual({ Ref: expect.stringMatching(/^SiteAssetsCache/) });
+    });
+
+    it('with HTML caching off, keeps index.html uncached and keys only the assets', () => {
+      const { template, config } = site({ cacheKeyHeaders: ['x-sprout-release'], htmlCacheSeconds: 0 });
+      expect(config.DefaultCacheBehavior.CachePolicyId).toBe(cloudfront.CachePolicy.CACHING_DISABLED.cachePolicyId);
+      expect(Object.keys(policies(template))).toEqual([expect.stringMatching(/^SiteAssetsCache/)]);
+      expect(headersOf(policy(template, 'SiteAssetsCache')).Headers).toEqual(['x-sprout-release']);
+    });
+
+    it('without them, is the site as before: no header in any key, the managed CachingOptimized policy for the assets', () => {
+      const { template, config } = site();
+      expect(Object.keys(policies(template))).toEqual([expect.stringMatching(/^SiteHtmlCache/)]);
+      expect(headersOf(policy(template, 'SiteHtmlCache')).HeaderBehavior).toBe('none');
+      expect(config.CacheBehaviors[0].CachePolicyId).toBe(cloudfront.CachePolicy.CACHING_OPTIMIZED.cachePolicyId);
+    });
+  });
+
+  it('never prunes the releases that sprout uploads under releases/ (nor the assets) when it deploys index.html', () => {
+    const deployments = (template: Template) => Object.entries(template.findResources('Custom::CDKBucketDeployment'));
+    for (const props of [{}, { frontend: { basePath: '/ui/' } }]) {
+      const { template } = site(props);
+      const [, html] = deployments(template).find(([id]) => id.startsWith('SiteDeployHtml'))!;
+      expect(html.Properties.Prune).toBe(true);
+      expect(html.Properties.Exclude).toEqual(['assets/*', 'releases/*']);
+      const [, assets] = deployments(template).find(([id]) => id.startsWith('SiteDeployAssets'))!;
+      expect(assets.Properties.Prune).toBe(false);
+    }
+  });
+
   it('versions the site bucket when asked (replication needs it)', () => {
     const bucket = (template: Template) => Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('SiteBucket'))![1];
     expect(bucket(site().template).Properties).not.toHaveProperty('VersioningConfiguration');

@@ -7,6 +7,13 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ASSETS_DIR, buildFrontend, FRONTEND_DIR, type FrontendBuildOptions } from '../../frontend/build.js';
 
+/**
+ * Where `sprout release create` uploads releases in the site bucket (RELEASES_PREFIX of
+ * src/sprout/edge-router/release-document.ts; spelled out here so that StaticSite does not need
+ * the edge router's code).
+ */
+export const RELEASES_PREFIX = 'releases/';
+
 export interface StaticSiteProps {
   /**
    * Written to the site as `config.json` at deploy time, next to index.html: the frontend reads it
@@ -49,6 +56,13 @@ export interface StaticSiteProps {
   versioned?: boolean;
   /** The distribution's comment in the console. */
   comment?: string;
+  /**
+   * Request headers to add to the cache key of the site's behaviours (index.html, routes and
+   * assets), for example the release header an edge router sets, so that two releases never share
+   * a cached object. Default none: the assets use the managed CachingOptimized policy. (With
+   * htmlCacheSeconds 0 the HTML is not cached at all, so only the assets' key changes.)
+   */
+  cacheKeyHeaders?: string[];
 }
 
 /**
@@ -125,18 +139,37 @@ export class StaticSite extends Construct {
       },
     });
 
+    // The headers an edge function adds to tell cached objects apart (none by default).
+    const cacheKeyHeaders = props.cacheKeyHeaders?.length ? { headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...props.cacheKeyHeaders) } : {};
+    const keyedOn = props.cacheKeyHeaders?.length ? `, keyed on ${props.cacheKeyHeaders.join(', ')}` : '';
+
     // index.html, config.json and every client-side route: short-lived, so a deploy shows up quickly.
     const htmlCachePolicy =
       htmlCacheSeconds === 0
         ? cloudfront.CachePolicy.CACHING_DISABLED
         : new cloudfront.CachePolicy(this, 'HtmlCache', {
-            comment: `index.html and config.json: at most ${htmlCacheSeconds} s`,
+            comment: `index.html and config.json: at most ${htmlCacheSeconds} s${keyedOn}`,
             minTtl: Duration.seconds(0),
             defaultTtl: Duration.seconds(htmlCacheSeconds),
             maxTtl: Duration.seconds(htmlCacheSeconds),
             enableAcceptEncodingGzip: true,
             enableAcceptEncodingBrotli: true,
+            ...cacheKeyHeaders,
           });
+    // Hashed names: a changed file is a new file, so these are cached for a year (the managed
+    // CachingOptimized policy honours the objects' Cache-Control, up to a year). With cache key
+    // headers, a policy of its own with CachingOptimized's TTLs (1 s, 1 day, 1 year) and the headers.
+    const assetsCachePolicy = props.cacheKeyHeaders?.length
+      ? new cloudfront.CachePolicy(this, 'AssetsCache', {
+          comment: `Hashed assets: up to a year${keyedOn}`,
+          minTtl: Duration.seconds(1),
+          defaultTtl: Duration.days(1),
+          maxTtl: Duration.days(365),
+          enableAcceptEncodingGzip: true,
+          enableAcceptEncodingBrotli: true,
+          ...cacheKeyHeaders,
+        })
+      : cloudfront.CachePolicy.CACHING_OPTIMIZED;
 
     const origin = props.origin?.(this.bucket) ?? origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     const siteBehavior = {
@@ -159,9 +192,7 @@ export class StaticSite extends Construct {
       logFilePrefix: 'cloudfront/',
       defaultBehavior: { ...siteBehavior, cachePolicy: htmlCachePolicy, ...props.defaultBehavior },
       additionalBehaviors: {
-        // Hashed names: a changed file is a new file, so these are cached for a year (the
-        // managed CachingOptimized policy honours the objects' Cache-Control, up to a year).
-        [`${this.basePath}${ASSETS_DIR}/*`]: { ...siteBehavior, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
+        [`${this.basePath}${ASSETS_DIR}/*`]: { ...siteBehavior, cachePolicy: assetsCachePolicy },
         ...props.additionalBehaviors,
       },
       errorResponses: spaFallback
@@ -228,8 +259,10 @@ export class StaticSite extends Construct {
       sources: [this.siteSource, this.configSource],
       destinationBucket: this.bucket,
       ...(keyPrefix ? { destinationKeyPrefix: keyPrefix } : {}),
-      // Excluded files are neither uploaded nor pruned: this deployment leaves assets/ alone.
-      exclude: [`${ASSETS_DIR}/*`],
+      // Excluded files are neither uploaded nor pruned: this deployment leaves assets/ alone, and
+      // the releases that `sprout release create` uploads under releases/<id>/ (pruning them would
+      // delete every release on every deploy).
+      exclude: [`${ASSETS_DIR}/*`, `${RELEASES_PREFIX}*`],
       cacheControl: shortLived,
       distribution: this.distribution,
       distributionPaths: [`${this.basePath}*`],

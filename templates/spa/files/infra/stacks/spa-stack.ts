@@ -3,6 +3,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
 import type { Config } from '../config.js';
 import { addItemsService, type ItemsService } from '../constructs/items-service.js';
+import { ReleaseRouter } from '../constructs/release-router.js';
 import { StaticSite } from '../constructs/static-site.js';
 import type { DeploymentDomain } from '../sprout/deployment.js';
 import type { ApiServiceDomain } from '../sprout/service-domain.js';
@@ -14,16 +15,35 @@ export interface SpaStackProps extends StackProps {
 /**
  * The single-page application: the static site on CloudFront, and the items API (backend-api's
  * service, unchanged) on its own origin, which answers the site's origin, and only it, with CORS.
+ * With `releaseRouter` (the default), a Lambda@Edge router serves each viewer a release of the
+ * site (progressive rollouts with `sprout rollout`), from a release document in us-east-1.
+ *
+ * Lambda@Edge functions live in us-east-1, and CDK's EdgeFunction needs to know the stack's region:
+ * through `sprout deploy` it is the stage's region (the router and its bucket then go to an
+ * `edge-lambda-stack-…` stack in us-east-1); without an environment (plain `cdk deploy`) a stack
+ * with the router is put in us-east-1, in whichever account the credentials belong to. Without
+ * the router it stays environment-agnostic.
  */
 export class SpaStack extends Stack {
   readonly site: StaticSite;
   readonly service: ItemsService;
+  /** The edge router and its release bucket (absent with releaseRouter false). */
+  readonly router?: ReleaseRouter;
   /** The API's base URL as the frontend calls it (its custom domain when it has one). */
   readonly apiUrl: string;
 
   constructor(scope: Construct, id: string, props: SpaStackProps) {
-    super(scope, id, props);
+    super(scope, id, { ...props, env: props.env ?? (props.config.options.releaseRouter ? { region: 'us-east-1' } : undefined) });
     const { options, resourceName, stage, domain } = props.config;
+
+    if (options.releaseRouter) {
+      this.router = new ReleaseRouter(this, 'ReleaseRouter', {
+        stage,
+        cacheSeconds: options.routerCacheSeconds,
+        spaRoutes: options.spaFallback,
+        bucketRemovalPolicy: options.bucketRemovalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+    }
 
     // The site needs the API's URL (config.json, the CSP) and the API the site's origin (CORS):
     // the site is created first and reads the API's values lazily, at synth time. In CloudFormation
@@ -41,6 +61,9 @@ export class SpaStack extends Stack {
       htmlCacheSeconds: options.htmlCacheSeconds,
       removalPolicy: options.bucketRemovalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       comment: `${resourceName}-${stage} single-page application`,
+      // The router on every site behaviour, and its release header in their cache keys: two
+      // releases never share a cached object.
+      ...(this.router ? { edgeLambdas: this.router.edgeLambdas, cacheKeyHeaders: [this.router.header] } : {}),
     });
 
     this.service = addItemsService(this, {
@@ -60,6 +83,13 @@ export class SpaStack extends Stack {
     new CfnOutput(this, 'ItemsTableName', { value: this.service.store.items.tableName });
     new CfnOutput(this, 'SiteBucketName', { value: this.site.bucket.bucketName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId, description: 'For manual invalidations' });
+    if (this.router) {
+      // Plain strings (the bucket may be in the us-east-1 edge stack): `sprout release` and
+      // `sprout rollout` read them from .sprout/outputs/<stage>.json by these names.
+      new CfnOutput(this, 'ReleaseBucketName', { value: this.router.bucketName, description: 'The release document bucket (us-east-1) the edge router reads' });
+      new CfnOutput(this, 'ReleaseDocumentKey', { value: this.router.documentKey, description: 'The release document in ReleaseBucketName' });
+      new CfnOutput(this, 'ReleaseBucketRegion', { value: this.router.bucketRegion, description: 'The region of ReleaseBucketName' });
+    }
   }
 }
 

@@ -1,0 +1,2 @@
+/** See edge-router-bundle.mjs. */
+export function bundleEdgeRouter(settings: object): Promise<{ code: string; inputs: string[] }>;

@@ -1,0 +1,160 @@
+// Copied from sprout's src/runtime/edge-router by `npm run sync:runtime`: edit it there, not in a project.
+
+import { releaseFor } from './assignment.js';
+import { type CloudFrontEvent, type CloudFrontRequest, type CloudFrontResponse, headerValue, setHeader } from './cloudfront.js';
+import { viewerCookie, viewerIdFrom } from './cookies.js';
+import { createDocumentCache } from './document-cache.js';
+import { createMetrics, EDGE_METRICS } from './metrics.js';
+import { DEPLOYED_SITE, isReleaseId, RELEASE_HEADER, RELEASES_PREFIX } from './release-document.js';
+
+/** Baked into the bundle at synth time (Lambda@Edge has no environment variables). */
+export interface RouterSettings {
+  /** The us-east-1 bucket and key of the release document. */
+  bucket: string;
+  key: string;
+  region: string;
+  stage: string;
+  /** How long the document is kept in memory before it is read again. */
+  ttlSeconds: number;
+  /** The stable release baked in at deploy time: served when the document was never read (null: the site as deployed). */
+  fallbackStable: string | null;
+  /** URIs served as deployed whatever the release, such as /config.json (written at deploy time, shared by every release). */
+  sharedPaths: string[];
+  metricsNamespace: string;
+  cookieName: string;
+  /**
+   * A single-page app: a path without a file extension (a client-side route) is served the
+   * release's index.html. CloudFront's custom error responses would otherwise fetch the fallback
+   * page outside the router's rewrite, and a deep link would get the deployed site's index.html.
+   */
+  spaIndex?: boolean;
+}
+
+/** Marks a request whose viewer id was minted here, so the viewer response sets the cookie. */
+export const NEW_VIEWER_HEADER = 'x-sprout-viewer-new';
+
+export interface RouterDeps {
+  settings: RouterSettings;
+  /** The release document's text; rejects on failure. */
+  read: () => Promise<string>;
+  now: () => number;
+  /** Where the EMF lines go (console.log in Lambda: the function's log). */
+  emit: (line: string) => void;
+  /** A new viewer id (crypto.randomUUID in Lambda). */
+  newViewerId: () => string;
+}
+
+export type Router = ReturnType<typeof createRouter>;
+
+/**
+ * The edge router: one function on four CloudFront events of the site's cache behaviours.
+ * - viewer request: pick the viewer's release (sticky, by the id cookie) and put it in the
+ *   x-sprout-release header, which the cache policies key on;
+ * - origin request (cache misses only): serve the chosen release's files, from releases/<id>/;
+ * - origin response: count answers and 5xx per release;
+ * - viewer response: give a new viewer its id cookie.
+ * None of them ever fails a viewer's request because of the router's own configuration.
+ */
+export function createRouter(deps: RouterDeps) {
+  const { settings } = deps;
+  const cache = createDocumentCache({ read: deps.read, now: deps.now, ttlMs: settings.ttlSeconds * 1000, stage: settings.stage, fallbackStable: settings.fallbackStable });
+  const metrics = createMetrics({ stage: settings.stage, now: deps.now, emit: deps.emit, namespace: settings.metricsNamespace || EDGE_METRICS.namespace });
+  const fallbackRelease = settings.fallbackStable ?? DEPLOYED_SITE;
+
+  async function viewerRequest(request: CloudFrontRequest): Promise<CloudFrontRequest> {
+    if (!request.headers) request.headers = {};
+    const headers = request.headers;
+    // A viewer must not choose its release, or plant one in the cache.
+    delete headers[RELEASE_HEADER];
+    delete headers[NEW_VIEWER_HEADER];
+    try {
+      let viewerId = viewerIdFrom(headers, settings.cookieName);
+      if (!viewerId) {
+        viewerId = deps.newViewerId();
+        setHeader(headers, NEW_VIEWER_HEADER, viewerId);
+      }
+      const { routing } = await cache.current();
+      const release = releaseFor(routing, viewerId);
+      setHeader(headers, RELEASE_HEADER, release);
+      metrics.exposure(release);
+    } catch {
+      setHeader(headers, RELEASE_HEADER, fallbackRelease);
+    }
+    return request;
+  }
+
+  async function originRequest(request: CloudFrontRequest): Promise<CloudFrontRequest> {
+    try {
+      const release = headerValue(request.headers ?? {}, RELEASE_HEADER);
+      if (!isReleaseId(release) || settings.sharedPaths.includes(request.uri)) return request;
+      const { document } = await cache.current();
+      const entry = document?.releases.find((r) => r.id === release);
+      if (entry?.origin) return toCustomOrigin(request, entry.origin);
+      // The default root object is not applied to a rewritten URI: a folder means its index.html.
+      const route = settings.spaIndex && !request.uri.slice(request.uri.lastIndexOf('/') + 1).includes('.');
+      const uri = route ? '/index.html' : request.uri.endsWith('/') ? `${request.uri}index.html` : request.uri;
+      request.uri = `/${RELEASES_PREFIX}${release}${uri.startsWith('/') ? '' : '/'}${uri}`;
+    } catch {
+      // Leave the request as it came: the site as deployed answers.
+    }
+    return request;
+  }
+
+  function originResponse(request: CloudFrontRequest, response: CloudFrontResponse): CloudFrontResponse {
+    try {
+      const release = headerValue(request.headers ?? {}, RELEASE_HEADER);
+      if (release) metrics.originResponse(release, Number(response.status));
+    } catch {
+      // Counting never gets in the way of the answer.
+    }
+    return response;
+  }
+
+  function viewerResponse(request: CloudFrontRequest, response: CloudFrontResponse): CloudFrontResponse {
+    try {
+      const minted = headerValue(request.headers ?? {}, NEW_VIEWER_HEADER);
+      if (minted && /^[A-Za-z0-9_-]{16,64}$/.test(minted)) {
+        response.headers ??= {};
+        const cookies = response.headers['set-cookie'] ?? [];
+        response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: viewerCookie(settings.cookieName, minted) }];
+      }
+    } catch {
+      // A response without the cookie only means the viewer gets a new id next time.
+    }
+    return response;
+  }
+
+  return {
+    viewerRequest,
+    originRequest,
+    originResponse,
+    viewerResponse,
+    /** Writes the pending counters now (for a local server shutting down, and tests). */
+    flushMetrics: () => metrics.flush(),
+    /** One entry point for all four events. */
+    async handle(event: CloudFrontEvent): Promise<CloudFrontRequest | CloudFrontResponse> {
+      const cf = event.Records[0]!.cf;
+      switch (cf.config.eventType) {
+        case 'viewer-request':
+          return viewerRequest(cf.request);
+        case 'origin-request':
+          return originRequest(cf.request);
+        case 'origin-response':
+          return originResponse(cf.request, cf.response!);
+        case 'viewer-response':
+          return viewerResponse(cf.request, cf.response!);
+        default:
+          return cf.response ?? cf.request;
+      }
+    },
+  };
+}
+
+/** An API variant: the same path on another HTTPS origin. */
+function toCustomOrigin(request: CloudFrontRequest, domainName: string): CloudFrontRequest {
+  request.origin = {
+    custom: { domainName, path: '', port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'], readTimeout: 30, keepaliveTimeout: 5, customHeaders: {} },
+  };
+  setHeader(request.headers, 'Host', domainName);
+  return request;
+}

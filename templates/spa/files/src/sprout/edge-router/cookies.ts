@@ -1,0 +1,34 @@
+// Copied from sprout's src/runtime/edge-router by `npm run sync:runtime`: edit it there, not in a project.
+
+import type { CloudFrontHeaders } from './cloudfront.js';
+
+/** A viewer id the router minted (a UUID) or one a site sets itself: 16 to 64 URL-safe characters. */
+const VIEWER_ID = /^[A-Za-z0-9_-]{16,64}$/;
+/** Cookie headers longer than this are not parsed (CloudFront allows 20 KB of headers; the id is near the start anyway). */
+const MAX_COOKIE_HEADER = 8192;
+
+/**
+ * The viewer id from the request's cookies, or undefined when there is none or it is not one the
+ * router accepts (too short, too long, odd characters: a tampered or foreign cookie is replaced,
+ * never trusted). Several Cookie headers, spaces, values holding "=" and garbage are all handled.
+ */
+export function viewerIdFrom(headers: CloudFrontHeaders, cookieName: string): string | undefined {
+  for (const entry of headers.cookie ?? []) {
+    const text = typeof entry?.value === 'string' ? entry.value.slice(0, MAX_COOKIE_HEADER) : '';
+    for (const pair of text.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || pair.slice(0, eq).trim() !== cookieName) continue;
+      let value = pair.slice(eq + 1).trim();
+      if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+      if (VIEWER_ID.test(value)) return value;
+    }
+  }
+  return undefined;
+}
+
+/** Browsers cap a cookie's lifetime at 400 days. */
+export const VIEWER_COOKIE_MAX_AGE = 400 * 24 * 3600;
+
+export function viewerCookie(cookieName: string, id: string): string {
+  return `${cookieName}=${id}; Path=/; Max-Age=${VIEWER_COOKIE_MAX_AGE}; Secure; HttpOnly; SameSite=Lax`;
+}
