@@ -9,6 +9,7 @@ import { ExitCode } from '../core/exit-codes.js';
 import { type DeployOutcome, deployPlan } from '../deploy/deploy.js';
 import { type DeployPlan, resolvePlan } from '../deploy/plan.js';
 import { toolkitRunner } from '../deploy/toolkit-runner.js';
+import { installEdgeRouter } from '../edge/after-deploy.js';
 import { stableReleaseContext } from '../edge/deploy-context.js';
 import { describePlan, planSummary } from '../ui/plan.js';
 import { inquirerPrompter } from '../ui/prompts.js';
@@ -70,6 +71,7 @@ Exit 68 when some apps deployed and others failed; each app's status is in the r
         tasks: listrTaskRunner({ animated: interactive && Boolean(process.stderr.isTTY) && requireApproval === 'never' }),
         reporter: this.reporter,
         now: () => new Date(),
+        afterDeploy: (target, stacks, progress) => installEdgeRouter(target, stacks, progress, `sprout-${stage}`),
       },
     );
     if (this.flags['outputs-file'] && outcome.outputsFile) await copyFile(outcome.outputsFile, this.flags['outputs-file']);

@@ -9,6 +9,8 @@ export interface DeployDeps {
   tasks: TaskRunner;
   reporter: Reporter;
   now: () => Date;
+  /** What must still happen once an app's stacks deployed (waiting for the edge router to be live); a failure fails the app. */
+  afterDeploy?: (target: DeployTarget, stacks: StackOutputs[], progress: (line: string) => void) => Promise<void>;
 }
 
 export interface DeployOptions {
@@ -84,6 +86,7 @@ function deployTask(target: DeployTarget, options: DeployOptions, deps: DeployDe
       const started = deps.now().getTime();
       try {
         const stacks = await deps.runner.deploy(target, { requireApproval: options.requireApproval, progress: log });
+        await deps.afterDeploy?.(target, stacks, log);
         const seconds = Math.round((deps.now().getTime() - started) / 1000);
         outcomes.set(target, { ...outcome(target, 'deployed', stacks), seconds });
         return `Deployed ${target.name} (${stacks.map((s) => s.stackName).join(', ')}) in ${seconds} s`;

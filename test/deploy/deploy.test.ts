@@ -125,6 +125,22 @@ describe('deployPlan', () => {
     expect(lines.some((l) => l.startsWith('✖ Deploy b to 111111111111/eu-west-1'))).toBe(true);
   });
 
+  it('runs the after-deploy step (the edge router\'s install) with each app\'s outputs; its failure fails that app only', async () => {
+    const { runner } = fakeRunner({ a: 1, b: 1 });
+    const seen: string[] = [];
+    const afterDeploy = async (target: DeployTarget, stacks: StackOutputs[], progress: (line: string) => void) => {
+      seen.push(`${target.name}:${stacks[0]!.outputs.TableName}`);
+      progress('Waiting until distribution E1 is Deployed');
+      if (target.name === 'b') throw new Error('Waiter timed out: distribution E1 is still InProgress');
+    };
+    const lines: string[] = [];
+    const outcome = await deployPlan(plan(['a', 'b']), { concurrency: 1, requireApproval: 'never' }, { ...deps(runner, lines), afterDeploy });
+    expect(seen).toEqual(['a:a-table', 'b:b-table']);
+    expect(outcome.apps.map((a) => [a.name, a.status])).toEqual([['a', 'deployed'], ['b', 'failed']]);
+    expect(outcome.apps[1]!.error).toContain('still InProgress');
+    expect(lines).toContain('  Waiting until distribution E1 is Deployed');
+  });
+
   it('records every deployed app\'s outputs in .sprout/outputs/<stage>.json, merged with earlier runs', async () => {
     const file = outputsFile(scratch.path, 'dev');
     await mkdir(join(scratch.path, '.sprout', 'outputs'), { recursive: true });

@@ -337,6 +337,7 @@ describe('the release router', () => {
     expect(outputs.ReleaseBucketName?.Value).toBe(name);
     expect(outputs.ReleaseDocumentKey?.Value).toBe('release.json');
     expect(outputs.ReleaseBucketRegion?.Value).toBe('us-east-1');
+    expect(outputs.RouterVersionArn?.Value).toEqual({ Ref: expect.stringMatching(/^ReleaseRouterEdgeRouterFnCurrentVersion/) });
     expect(synth({ routerCacheSeconds: 60 }).stack.router?.settings.ttlSeconds).toBe(60);
   });
 

@@ -89,6 +89,8 @@ export class SpaStack extends Stack {
       new CfnOutput(this, 'ReleaseBucketName', { value: this.router.bucketName, description: 'The release document bucket (us-east-1) the edge router reads' });
       new CfnOutput(this, 'ReleaseDocumentKey', { value: this.router.documentKey, description: 'The release document in ReleaseBucketName' });
       new CfnOutput(this, 'ReleaseBucketRegion', { value: this.router.bucketRegion, description: 'The region of ReleaseBucketName' });
+      // `sprout deploy` checks that the distribution runs this version and waits until it is deployed everywhere.
+      new CfnOutput(this, 'RouterVersionArn', { value: this.router.fn.currentVersion.edgeArn, description: 'The edge router version the distribution associates' });
     }
   }
 }

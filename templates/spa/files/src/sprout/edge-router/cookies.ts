@@ -4,13 +4,20 @@ import type { CloudFrontHeaders } from './cloudfront.js';
 
 /** A viewer id the router minted (a UUID) or one a site sets itself: 16 to 64 URL-safe characters. */
 const VIEWER_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+export function isViewerId(value: unknown): value is string {
+  return typeof value === 'string' && VIEWER_ID.test(value);
+}
 /** Cookie headers longer than this are not parsed (CloudFront allows 20 KB of headers; the id is near the start anyway). */
 const MAX_COOKIE_HEADER = 8192;
 
 /**
  * The viewer id from the request's cookies, or undefined when there is none or it is not one the
- * router accepts (too short, too long, odd characters: a tampered or foreign cookie is replaced,
- * never trusted). Several Cookie headers, spaces, values holding "=" and garbage are all handled.
+ * router accepts (too short, too long, odd characters, percent-encoded: a tampered or foreign cookie
+ * is replaced, never trusted). Several Cookie headers, spaces, values holding "=" and garbage are all
+ * handled. When the name appears more than once (a cookie also set for a parent domain), the first
+ * valid value wins: browsers send them in a stable order, so the viewer stays on one release, where
+ * minting a new id on every request would move it between releases.
  */
 export function viewerIdFrom(headers: CloudFrontHeaders, cookieName: string): string | undefined {
   for (const entry of headers.cookie ?? []) {
@@ -20,7 +27,7 @@ export function viewerIdFrom(headers: CloudFrontHeaders, cookieName: string): st
       if (eq < 0 || pair.slice(0, eq).trim() !== cookieName) continue;
       let value = pair.slice(eq + 1).trim();
       if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-      if (VIEWER_ID.test(value)) return value;
+      if (isViewerId(value)) return value;
     }
   }
   return undefined;

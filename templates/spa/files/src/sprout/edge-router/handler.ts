@@ -14,10 +14,10 @@ const READ_TIMEOUT_MS = 1500;
 
 const router = createRouter({
   settings: SPROUT_EDGE_ROUTER,
-  read: () => s3GetText({ bucket: SPROUT_EDGE_ROUTER.bucket, key: SPROUT_EDGE_ROUTER.key, region: SPROUT_EDGE_ROUTER.region, timeoutMs: READ_TIMEOUT_MS }),
+  readDocument: () => s3GetText({ bucket: SPROUT_EDGE_ROUTER.bucket, key: SPROUT_EDGE_ROUTER.key, region: SPROUT_EDGE_ROUTER.region, timeoutMs: READ_TIMEOUT_MS }),
   now: Date.now,
   emit: (line) => console.log(line),
-  newViewerId: randomUUID,
+  randomId: randomUUID,
 });
 
 export const handler = (event: CloudFrontEvent) => router.handle(event);

@@ -63,7 +63,7 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
     }
   }
 
-  /** Lambda freezes between invocations, so there is no timer: each call checks whether a flush is due. */
+  /** Lambda freezes between invocations, so there is no timer: every invocation checks whether a flush is due. */
   function flushIfDue(): void {
     if (options.now() - lastFlush >= FLUSH_INTERVAL_MS) flush();
   }
@@ -71,14 +71,13 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
   return {
     exposure(release: string) {
       countsOf(release).exposures++;
-      flushIfDue();
     },
     originResponse(release: string, status: number) {
       const c = countsOf(release);
       c.originResponses++;
       if (status >= 500) c.origin5xx++;
-      flushIfDue();
     },
+    flushIfDue,
     flush,
   };
 }

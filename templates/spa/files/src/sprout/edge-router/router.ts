@@ -2,7 +2,7 @@
 
 import { releaseFor } from './assignment.js';
 import { type CloudFrontEvent, type CloudFrontRequest, type CloudFrontResponse, headerValue, setHeader } from './cloudfront.js';
-import { viewerCookie, viewerIdFrom } from './cookies.js';
+import { isViewerId, viewerCookie, viewerIdFrom } from './cookies.js';
 import { createDocumentCache } from './document-cache.js';
 import { createMetrics, EDGE_METRICS } from './metrics.js';
 import { DEPLOYED_SITE, isReleaseId, RELEASE_HEADER, RELEASES_PREFIX } from './release-document.js';
@@ -31,17 +31,17 @@ export interface RouterSettings {
 }
 
 /** Marks a request whose viewer id was minted here, so the viewer response sets the cookie. */
-export const NEW_VIEWER_HEADER = 'x-sprout-viewer-new';
+export const NEW_VIEWER_HEADER = 'x-sprout-uid-new';
 
 export interface RouterDeps {
   settings: RouterSettings;
-  /** The release document's text; rejects on failure. */
-  read: () => Promise<string>;
+  /** The release document's text (S3 at the edge, a file locally); rejects on failure. */
+  readDocument: () => Promise<string>;
   now: () => number;
   /** Where the EMF lines go (console.log in Lambda: the function's log). */
   emit: (line: string) => void;
   /** A new viewer id (crypto.randomUUID in Lambda). */
-  newViewerId: () => string;
+  randomId: () => string;
 }
 
 export type Router = ReturnType<typeof createRouter>;
@@ -57,9 +57,18 @@ export type Router = ReturnType<typeof createRouter>;
  */
 export function createRouter(deps: RouterDeps) {
   const { settings } = deps;
-  const cache = createDocumentCache({ read: deps.read, now: deps.now, ttlMs: settings.ttlSeconds * 1000, stage: settings.stage, fallbackStable: settings.fallbackStable });
+  const cache = createDocumentCache({ read: deps.readDocument, now: deps.now, ttlMs: settings.ttlSeconds * 1000, stage: settings.stage, fallbackStable: settings.fallbackStable });
   const metrics = createMetrics({ stage: settings.stage, now: deps.now, emit: deps.emit, namespace: settings.metricsNamespace || EDGE_METRICS.namespace });
   const fallbackRelease = settings.fallbackStable ?? DEPLOYED_SITE;
+
+  /** Every invocation checks whether the counters are due (no timers: Lambda freezes between invocations). */
+  function flushIfDue(): void {
+    try {
+      metrics.flushIfDue();
+    } catch {
+      // A lost metrics line never costs a viewer its answer.
+    }
+  }
 
   async function viewerRequest(request: CloudFrontRequest): Promise<CloudFrontRequest> {
     if (!request.headers) request.headers = {};
@@ -70,7 +79,7 @@ export function createRouter(deps: RouterDeps) {
     try {
       let viewerId = viewerIdFrom(headers, settings.cookieName);
       if (!viewerId) {
-        viewerId = deps.newViewerId();
+        viewerId = deps.randomId();
         setHeader(headers, NEW_VIEWER_HEADER, viewerId);
       }
       const { routing } = await cache.current();
@@ -80,6 +89,7 @@ export function createRouter(deps: RouterDeps) {
     } catch {
       setHeader(headers, RELEASE_HEADER, fallbackRelease);
     }
+    flushIfDue();
     return request;
   }
 
@@ -96,6 +106,8 @@ export function createRouter(deps: RouterDeps) {
       request.uri = `/${RELEASES_PREFIX}${release}${uri.startsWith('/') ? '' : '/'}${uri}`;
     } catch {
       // Leave the request as it came: the site as deployed answers.
+    } finally {
+      flushIfDue();
     }
     return request;
   }
@@ -103,17 +115,26 @@ export function createRouter(deps: RouterDeps) {
   function originResponse(request: CloudFrontRequest, response: CloudFrontResponse): CloudFrontResponse {
     try {
       const release = headerValue(request.headers ?? {}, RELEASE_HEADER);
-      if (release) metrics.originResponse(release, Number(response.status));
+      // Only values the viewer request sets: a metric dimension per stray value would cost money.
+      if (isReleaseId(release) || release === DEPLOYED_SITE) metrics.originResponse(release, Number(response.status));
     } catch {
       // Counting never gets in the way of the answer.
     }
+    flushIfDue();
     return response;
   }
 
+  /**
+   * [unverified against AWS] That the viewer-response event's request still carries the header the
+   * viewer request added is how the router is meant to work, but not yet checked on a real
+   * distribution. Without the marker this does nothing: the viewer then gets a new id (and maybe
+   * another release) on each request until a cookie sticks, and no request ever fails.
+   */
   function viewerResponse(request: CloudFrontRequest, response: CloudFrontResponse): CloudFrontResponse {
     try {
       const minted = headerValue(request.headers ?? {}, NEW_VIEWER_HEADER);
-      if (minted && /^[A-Za-z0-9_-]{16,64}$/.test(minted)) {
+      // Checked again so that nothing but an id can ever reach the Set-Cookie header.
+      if (isViewerId(minted)) {
         response.headers ??= {};
         const cookies = response.headers['set-cookie'] ?? [];
         response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: viewerCookie(settings.cookieName, minted) }];
@@ -121,6 +142,7 @@ export function createRouter(deps: RouterDeps) {
     } catch {
       // A response without the cookie only means the viewer gets a new id next time.
     }
+    flushIfDue();
     return response;
   }
 
@@ -150,10 +172,24 @@ export function createRouter(deps: RouterDeps) {
   };
 }
 
-/** An API variant: the same path on another HTTPS origin. */
+/**
+ * An API variant: the same URI on another HTTPS origin. A custom origin keeps its origin path (an
+ * API stage such as /prod), timeouts and custom headers; an S3 origin's path is a folder of the
+ * bucket and means nothing to an API, so it is dropped.
+ */
 function toCustomOrigin(request: CloudFrontRequest, domainName: string): CloudFrontRequest {
+  const current = request.origin?.custom;
   request.origin = {
-    custom: { domainName, path: '', port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'], readTimeout: 30, keepaliveTimeout: 5, customHeaders: {} },
+    custom: {
+      domainName,
+      path: current?.path ?? '',
+      port: 443,
+      protocol: 'https',
+      sslProtocols: current?.sslProtocols ?? ['TLSv1.2'],
+      readTimeout: current?.readTimeout ?? 30,
+      keepaliveTimeout: current?.keepaliveTimeout ?? 5,
+      customHeaders: current?.customHeaders ?? {},
+    },
   };
   setHeader(request.headers, 'Host', domainName);
   return request;

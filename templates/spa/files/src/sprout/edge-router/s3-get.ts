@@ -38,13 +38,15 @@ export interface SigningInput {
   service: string;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   now: Date;
+  /** More headers to sign and send, with lower-case names (the router sends none; AWS's documented example has a range). */
+  headers?: Record<string, string>;
 }
 
 /** The headers of a SigV4-signed request with an empty body and no query string. */
 export function signedHeaders(input: SigningInput): Record<string, string> {
   const amzDate = input.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = { host: input.host, 'x-amz-content-sha256': EMPTY_SHA256, 'x-amz-date': amzDate };
+  const headers: Record<string, string> = { ...input.headers, host: input.host, 'x-amz-content-sha256': EMPTY_SHA256, 'x-amz-date': amzDate };
   if (input.credentials.sessionToken) headers['x-amz-security-token'] = input.credentials.sessionToken;
   const names = Object.keys(headers).sort();
   const canonicalRequest = [input.method, input.path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), EMPTY_SHA256].join('\n');
