@@ -47,7 +47,8 @@ export function statusOf(document: ReleaseDocument, location: string, now: Date,
           : rollout.state === 'paused'
             ? 'paused'
             : 'progressing';
-  const weight = rollout ? weightOf(rollout) : 0;
+  // A completed rollout's candidate is the stable release: it has the whole split, as stable.
+  const weight = rollout && rollout.state !== 'complete' ? weightOf(rollout) : 0;
   return {
     stage: document.stage,
     location,
@@ -95,7 +96,7 @@ export function renderStatus(status: RolloutStatus, options: { historyLines?: nu
     lines.push(`Stable: ${stable}. No rollout yet.`);
   } else {
     const { weights } = rollout;
-    lines.push(`${splitBar(weights.candidate)}  █ ${rollout.state === 'complete' ? rollout.candidate : stable} ${weights.stable}%  ▒ ${rollout.candidate} ${weights.candidate}%`);
+    lines.push(rollout.state === 'complete' ? `${splitBar(0)}  █ ${stable} 100%` : `${splitBar(weights.candidate)}  █ ${stable} ${weights.stable}%  ▒ ${rollout.candidate} ${weights.candidate}%`);
     if (rollout.state === 'complete') lines.push(`Complete: ${rollout.candidate} is the stable release.`);
     else if (rollout.state === 'aborted') lines.push(`Aborted: ${rollout.reason ?? ''}`.trim(), `${rollout.candidate} gets no traffic; its files stay where they were uploaded. Start a new rollout with sprout rollout start <release>.`);
     else {

@@ -81,3 +81,17 @@ describe('the rollout state machine', () => {
     expect(() => stepForward(emptyReleaseDocument('dev'), bob(1), 'advance')).toThrow(expect.objectContaining({ code: 'NO_ROLLOUT' }));
   });
 });
+
+describe('the status of a rollout', () => {
+  it('shows the split while running, and a completed rollout as its release serving everyone', async () => {
+    const { statusOf, renderStatus, exitCodeOf } = await import('../../src/edge/status.js');
+    const runningStatus = statusOf(running(), 'loc', at(90));
+    expect(runningStatus).toMatchObject({ health: 'progressing', rollout: { step: 1, weights: { stable: 90, candidate: 10 }, timeInStepSeconds: 90 } });
+    expect(exitCodeOf(runningStatus.health)).toBe(69);
+    expect(renderStatus(runningStatus)).toContain(`${'█'.repeat(36)}${'▒'.repeat(4)}  █ ${A} 90%  ▒ ${B} 10%`);
+    const done = statusOf(promoteFully(running(), bob(5)), 'loc', at(9));
+    expect(done).toMatchObject({ health: 'complete', stable: B, rollout: { weights: { stable: 100, candidate: 0 } } });
+    expect(renderStatus(done)).toContain(`${'█'.repeat(40)}  █ ${B} 100%`);
+    expect(exitCodeOf(done.health)).toBe(0);
+  });
+});
