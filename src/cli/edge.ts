@@ -14,17 +14,19 @@ export const edgeFlags = {
 /** Opens the stage's stores before `run`, and frees its AWS clients after it, whatever happens. */
 export abstract class EdgeCommand<T extends typeof Command> extends SproutCommand<T> {
   private opened?: OpenedEdge;
+  private loaded?: ReturnType<typeof currentProject>;
+
+  /** sprout.json, read once per command. */
+  protected project(): ReturnType<typeof currentProject> {
+    return (this.loaded ??= currentProject());
+  }
 
   protected async edge(): Promise<OpenedEdge> {
     if (this.opened) return this.opened;
     const flags = this.flags as { stage?: string; profile?: string; service?: string };
-    const project = await currentProject();
+    const project = await this.project();
     this.opened = await openEdge(project, { stage: flags.stage ?? project.config.defaultStage, service: flags.service, profile: flags.profile }, this.reporter);
     return this.opened;
-  }
-
-  protected get projectRoot(): Promise<string> {
-    return currentProject().then((p) => p.root);
   }
 
   async finally(error: Error | undefined): Promise<void> {

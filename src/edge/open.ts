@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 
 import { credentialsFor } from '../aws/credentials.js';
 import { PreconditionError } from '../core/errors.js';
@@ -132,9 +131,4 @@ function safeUser(): string {
   } catch {
     return 'someone';
   }
-}
-
-/** The default build folder of the web templates (`npm run build:frontend`). */
-export function defaultBuildDir(root: string): string {
-  return join(root, 'dist', 'site');
 }

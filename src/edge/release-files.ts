@@ -21,6 +21,11 @@ export interface BuiltRelease {
   bytes: number;
 }
 
+/** The default build folder of the web templates (`npm run build:frontend`). */
+export function defaultBuildDir(root: string): string {
+  return join(root, 'dist', 'site');
+}
+
 /** Written last under releases/<id>/: its presence means the upload finished. */
 export const RELEASE_MANIFEST = '.sprout-release.json';
 

@@ -90,17 +90,23 @@ export function startRollout(document: ReleaseDocument, plan: RolloutPlan, chang
 
 /** One step forward (the caller has judged the gates); reaching 100% completes the rollout. */
 export function stepForward(document: ReleaseDocument, change: Change, action: 'advance' | 'promote', detail?: string): ReleaseDocument {
-  const rollout = requireLive(document, action);
-  if (action === 'advance' && rollout.state === 'paused') {
-    throw new PreconditionError('ROLLOUT_PAUSED', `The rollout of ${rollout.candidate} is paused${rollout.reason ? ` (${rollout.reason})` : ''}.`, {
-      suggestions: ['Resume it first (sprout rollout resume), or move it on regardless with sprout rollout promote.'],
-    });
-  }
+  const rollout = action === 'advance' ? runningRollout(document) : requireLive(document, action);
   const step = rollout.step + 1;
   if (step >= rollout.steps.length - 1) return complete(document, rollout, change, action, detail);
   const next = { ...rollout, step, state: 'running' as const, stepStartedAt: change.at.toISOString() };
   delete next.reason;
   return commit({ ...document, rollout: next }, change, { action, weight: rollout.steps[step], ...(detail ? { detail } : {}) });
+}
+
+/** The rollout that `advance` may move: a running one (a paused one waits for a person). */
+export function runningRollout(document: ReleaseDocument): Rollout {
+  const rollout = requireLive(document, 'advance');
+  if (rollout.state === 'paused') {
+    throw new PreconditionError('ROLLOUT_PAUSED', `The rollout of ${rollout.candidate} is paused${rollout.reason ? ` (${rollout.reason})` : ''}.`, {
+      suggestions: ['Resume it first (sprout rollout resume), or move it on regardless with sprout rollout promote.'],
+    });
+  }
+  return rollout;
 }
 
 /** Straight to 100%: the candidate becomes the stable release. */

@@ -39,13 +39,11 @@ export async function ensureRouterInstalled(cloudFront: CloudFrontClient, instal
       break;
     } catch (error) {
       const name = (error as Error).name;
-      if ((name !== 'PreconditionFailed' && name !== 'InvalidIfMatchVersion') || attempt >= ATTEMPTS) {
-        if (name === 'PreconditionFailed' || name === 'InvalidIfMatchVersion') {
-          throw new ConflictError('DISTRIBUTION_CHANGED', `Distribution ${install.distributionId} kept changing while the edge router was being installed (${ATTEMPTS} attempts).`, {
-            suggestions: ['Wait for the other change to finish, then run sprout deploy again.'],
-          });
-        }
-        throw error;
+      if (name !== 'PreconditionFailed' && name !== 'InvalidIfMatchVersion') throw error;
+      if (attempt >= ATTEMPTS) {
+        throw new ConflictError('DISTRIBUTION_CHANGED', `Distribution ${install.distributionId} kept changing while the edge router was being installed (${ATTEMPTS} attempts).`, {
+          suggestions: ['Wait for the other change to finish, then run sprout deploy again.'],
+        });
       }
       options.log?.('The distribution changed meanwhile; reading it again.');
     }

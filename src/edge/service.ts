@@ -114,24 +114,32 @@ export interface Advanced extends Written {
 }
 
 /**
+ * What a verdict does to a running rollout, for `advance` and the watcher alike: a pass moves one
+ * step (completing at 100%), a failure aborts, an inconclusive verdict pauses. `reasons` word the
+ * last two for the history.
+ */
+export function applyVerdict(
+  document: ReleaseDocument,
+  verdict: Verdict,
+  change: rollouts.Change,
+  reasons: { fail: string; inconclusive: string },
+): { next: ReleaseDocument; action: AdvanceAction } {
+  if (verdict.result === 'fail') return { next: rollouts.abort(document, change, reasons.fail), action: 'aborted' };
+  if (verdict.result === 'inconclusive') return { next: rollouts.pause(document, change, reasons.inconclusive), action: 'paused' };
+  const next = rollouts.stepForward(document, change, 'advance', `gates: ${verdict.summary}`);
+  return { next, action: next.rollout?.state === 'complete' ? 'completed' : 'advanced' };
+}
+
+/**
  * One step, only if the gates pass. A failing gate aborts the rollout (weight 0 at once); an
  * inconclusive one pauses it for a person. The write is conditional on the document judged.
  */
 export async function advance(deps: EdgeDeps, options: WriteOptions): Promise<Advanced> {
   const stored = await deps.store.read();
   const document = stored?.document ?? emptyReleaseDocument(deps.stage);
-  const rollout = rollouts.liveRollout(document);
-  // Let the pure functions explain a missing or paused rollout.
-  if (!rollout || rollout.state === 'paused') rollouts.stepForward(document, { at: deps.now(), actor: '' }, 'advance');
-  const verdict = await judgeStep(deps, rollout!);
+  const verdict = await judgeStep(deps, rollouts.runningRollout(document));
   const change = { at: deps.now(), actor: await deps.actor() };
-  const next =
-    verdict.result === 'pass'
-      ? rollouts.stepForward(document, change, 'advance', `gates: ${verdict.summary}`)
-      : verdict.result === 'fail'
-        ? rollouts.abort(document, change, `gate failed: ${verdict.summary}`)
-        : rollouts.pause(document, change, `inconclusive: ${verdict.summary}`);
-  const action: AdvanceAction = verdict.result === 'fail' ? 'aborted' : verdict.result === 'inconclusive' ? 'paused' : next.rollout?.state === 'complete' ? 'completed' : 'advanced';
+  const { next, action } = applyVerdict(document, verdict, change, { fail: `gate failed: ${verdict.summary}`, inconclusive: `inconclusive: ${verdict.summary}` });
   if (options.dryRun) return { document: next, written: false, verdict, action };
   await deps.store.write(next, stored?.etag ?? null);
   return { document: next, written: true, verdict, action };

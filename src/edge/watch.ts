@@ -2,8 +2,7 @@ import { ConflictError } from '../core/errors.js';
 import type { ReleaseDocument } from '../runtime/edge-router/release-document.js';
 import type { TaskRunner } from '../ui/tasks.js';
 import { formatDuration, type Verdict } from './gates.js';
-import * as rollouts from './rollout.js';
-import { type EdgeDeps, judgeStep } from './service.js';
+import { applyVerdict, type EdgeDeps, judgeStep } from './service.js';
 
 /**
  * `--watch`: drives a rollout's plan in this process. Each step is judged every `tickSeconds`
@@ -35,24 +34,16 @@ export async function driveStep(deps: WatchDeps, step: number, options: { tickSe
     const verdict = await judgeStep(deps, rollout);
     const elapsed = (deps.now().getTime() - new Date(rollout.stepStartedAt).getTime()) / 1000;
     options.log?.(`${rollout.steps[step]}% for ${formatDuration(elapsed)} of ${formatDuration(rollout.intervalSeconds)}: ${verdict.summary}`);
-    const due = elapsed >= rollout.intervalSeconds;
-    const change = { at: deps.now(), actor: await deps.actor() };
-    let next: ReleaseDocument | undefined;
-    let kind: 'advanced' | 'completed' | 'aborted' | 'paused' | undefined;
-    if (verdict.result === 'fail') {
-      next = rollouts.abort(document, change, `rolled back by the watcher: ${verdict.summary} (window ${verdict.window.from} – ${verdict.window.to})`);
-      kind = 'aborted';
-    } else if (due && verdict.result === 'pass') {
-      next = rollouts.stepForward(document, change, 'advance', `gates: ${verdict.summary}`);
-      kind = next.rollout?.state === 'complete' ? 'completed' : 'advanced';
-    } else if (due) {
-      next = rollouts.pause(document, change, `inconclusive at the end of the step: ${verdict.summary}`);
-      kind = 'paused';
-    }
-    if (next && kind) {
+    // A failure acts at once; a pass or an undecided verdict only at the end of the step.
+    if (verdict.result === 'fail' || elapsed >= rollout.intervalSeconds) {
+      const change = { at: deps.now(), actor: await deps.actor() };
+      const { next, action } = applyVerdict(document, verdict, change, {
+        fail: `rolled back by the watcher: ${verdict.summary} (window ${verdict.window.from} – ${verdict.window.to})`,
+        inconclusive: `inconclusive at the end of the step: ${verdict.summary}`,
+      });
       try {
         await deps.store.write(next, stored!.etag);
-        return { kind, verdict, document: next };
+        return { kind: action, verdict, document: next };
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         options.log?.('The release document changed meanwhile; reading it again.');

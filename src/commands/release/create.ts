@@ -7,7 +7,7 @@ import { dryRunFlag } from '../../cli/base-command.js';
 import { EdgeCommand, edgeFlags } from '../../cli/edge.js';
 import { execaExec } from '../../core/exec.js';
 import { SproutError } from '../../core/errors.js';
-import { defaultBuildDir } from '../../edge/open.js';
+import { defaultBuildDir } from '../../edge/release-files.js';
 import { type CreatedRelease, createRelease } from '../../edge/service.js';
 
 export default class ReleaseCreate extends EdgeCommand<typeof ReleaseCreate> {
@@ -32,7 +32,7 @@ On the local stage the files go to .sprout/local/site/releases/<id>/ and no AWS 
   };
 
   async run(): Promise<CreatedRelease & { location: string }> {
-    const root = await this.projectRoot;
+    const { root } = await this.project();
     const dir = this.flags.dir ? resolve(this.flags.dir) : defaultBuildDir(root);
     const build = this.flags.build ?? (!this.flags.dir && hasScript(root, 'build:frontend'));
     if (build && !this.flags['dry-run']) await this.buildFrontend(root);
