@@ -5,7 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
 import { resolveConfig, toResourceName } from '../infra/config.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // What `sprout deploy --stage prod` passes for this service (see templates/README.md in sprout).
 const deployment = {

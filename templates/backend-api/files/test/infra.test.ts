@@ -5,7 +5,7 @@ import { resolveConfig } from '../infra/config.js';
 import { ItemsApiStack } from '../infra/stacks/items-api-stack.js';
 import { initialFlags } from '../src/lib/flags.js';
 import { encodeAppConfig } from '../src/sprout/flags/codec.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
 const apps: TestApp[] = [];

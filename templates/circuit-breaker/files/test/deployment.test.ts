@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
 import { resolveConfig, toResourceName } from '../infra/config.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // What `sprout deploy --stage prod` passes for this service (see templates/README.md in sprout).
 const deployment = {

@@ -7,7 +7,7 @@ import { CircuitBreakerStack } from '../infra/stacks/circuit-breaker-stack.js';
 import { initialFlags } from '../src/lib/flags.js';
 import { functionTimeoutSeconds } from '../src/lib/settings.js';
 import { encodeAppConfig } from '../src/sprout/flags/codec.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // biome-ignore lint: assertions read arbitrary CloudFormation
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };

@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Options, resolveConfig } from '../infra/config.js';
 import { ProxiedFrontendStack, uiRouterCode } from '../infra/stacks/proxied-frontend-stack.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 import { isResponse, loadCloudFrontFunction, viewerRequest } from './helpers/cloudfront-function.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../infra/config.js';
 import { RegionalApiStack } from '../infra/stacks/regional-api-stack.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
 const apps: TestApp[] = [];

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
 import type { Options } from '../infra/config.js';
 import { FAILOVER_STATUS_CODES, type SecuredSpaStack } from '../infra/stacks/secured-spa-stack.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
 const apps: TestApp[] = [];

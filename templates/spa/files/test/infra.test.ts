@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
 import { type Options, resolveConfig } from '../infra/config.js';
 import { SpaStack } from '../infra/stacks/spa-stack.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
 const apps: TestApp[] = [];

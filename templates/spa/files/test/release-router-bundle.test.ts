@@ -6,7 +6,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReleaseRouter, releaseBucketName, STABLE_RELEASE_CONTEXT, VIEWER_LIMITS } from '../infra/constructs/release-router.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // The router as CDK bundles it at synth time: esbuild, the settings `define`d in, the output hashed.
 

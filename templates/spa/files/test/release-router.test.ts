@@ -11,7 +11,7 @@ import {
 } from '../infra/constructs/release-router.js';
 import { RELEASES_PREFIX as SITE_RELEASES_PREFIX } from '../infra/constructs/static-site.js';
 import { RELEASES_PREFIX } from '../src/sprout/edge-router/release-document.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // The ReleaseRouter construct on its own: where its bucket lands, what its function may do, how it
 // is named and configured. (The synthesized bundle is tested in test/release-router-bundle.test.ts.)

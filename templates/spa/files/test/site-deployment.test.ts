@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // The site when `sprout deploy` gives the API a custom domain: the frontend calls the API there,
 // and the Content-Security-Policy lets it. (test/deployment.test.ts covers the rest of sprout:deployment.)

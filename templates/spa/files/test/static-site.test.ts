@@ -4,7 +4,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import { afterAll, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, StaticSite, type StaticSiteProps } from '../infra/constructs/static-site.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // StaticSite on its own, with the props the patterns built on this one use: another origin for
 // /api/*, a CloudFront Function instead of the fallback, a replaced site origin, a base path.

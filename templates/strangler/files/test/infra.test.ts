@@ -6,7 +6,7 @@ import { MAX_READ_THROUGH_TIMEOUT_MS, serviceTimeouts } from '../infra/construct
 import { StranglerStack } from '../infra/stacks/strangler-stack.js';
 import { initialFlags } from '../src/lib/flags.js';
 import { encodeAppConfig } from '../src/sprout/flags/codec.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 
 // The rest of the stack: the new service's function, table and permissions, the flag store, and
 // the facade's stage. Which path goes where is test/routes.test.ts.

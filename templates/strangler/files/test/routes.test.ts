@@ -5,7 +5,7 @@ import { resolveConfig } from '../infra/config.js';
 import { parseRouteTable, resolveRoute } from '../infra/route-table.js';
 import { StranglerStack } from '../infra/stacks/strangler-stack.js';
 import { matchResource } from './helpers/api-gateway.js';
-import { type TestApp, testApp } from './helpers/cdk.js';
+import { type TestApp, testApp } from './sprout/cdk-app.js';
 import { readFacade, type SynthesizedFacade } from './helpers/facade.js';
 
 // The synthesized facade follows the route table in sprout.json, for several tables: each

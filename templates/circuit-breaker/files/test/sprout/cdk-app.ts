@@ -1,9 +1,10 @@
+// Ships into every generated project as test/sprout/cdk-app.ts (npm run sync:runtime in sprout).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 
-/** The feature flags in cdk.json, so tests synthesize what `cdk synth` synthesizes. */
+/** The feature flags in the project's cdk.json, so tests synthesize what `cdk synth` synthesizes. */
 function cdkJsonContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
 }
