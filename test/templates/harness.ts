@@ -49,17 +49,17 @@ export function describeTemplate(templateId: string): void {
     });
 
     it('type-checks', async () => {
-      await npmScript(dir, 'typecheck');
+      await npmScript(dir, 'typecheck', [], 110_000);
     }, 120_000);
 
     it('passes its own tests', async () => {
-      const output = await npmScript(dir, 'test');
+      const output = await npmScript(dir, 'test', [], 290_000);
       expect(output).toMatch(/Tests\s+\d+ passed/);
       expect(output).not.toMatch(/\d+ failed/);
     }, 300_000);
 
     it('synthesizes with cdk synth (cdk-nag AwsSolutions included)', async () => {
-      await npmScript(dir, 'synth', ['--quiet', '--no-notices']);
+      await npmScript(dir, 'synth', ['--quiet', '--no-notices'], 170_000);
       expect((await synthesizedTemplates(dir)).length).toBeGreaterThan(0);
     }, 180_000);
 

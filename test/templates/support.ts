@@ -77,15 +77,21 @@ function cleanEnv(): Record<string, string | undefined> {
   return { ...env, CI: 'true', CDK_DISABLE_CLI_TELEMETRY: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
 }
 
-/** Runs one of the project's own npm scripts; the failure message carries its output. */
-export async function npmScript(dir: string, script: string, args: string[] = []): Promise<string> {
+/**
+ * Runs one of the project's own npm scripts; the failure message carries its output. Give it a
+ * `timeoutMs` under the test's own timeout: a hung script is then killed and its output so far
+ * is in the failure, instead of vitest abandoning the test with nothing to show.
+ */
+export async function npmScript(dir: string, script: string, args: string[] = [], timeoutMs?: number): Promise<string> {
   const result = await execa('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
     cwd: dir,
     env: cleanEnv(),
     extendEnv: false,
     reject: false,
     all: true,
+    ...(timeoutMs ? { timeout: timeoutMs, forceKillAfterDelay: 5_000 } : {}),
   });
+  if (result.timedOut) throw new Error(`npm run ${script} was killed after ${timeoutMs! / 1000} s; its output so far:\n${String(result.all).slice(-6000)}`);
   if (result.exitCode !== 0) throw new Error(`npm run ${script} failed (exit ${result.exitCode}):\n${String(result.all).slice(-6000)}`);
   return stripVTControlCharacters(String(result.all));
 }
