@@ -66,6 +66,11 @@ export const templateManifestSchema = z
     level: z.enum(LEVELS),
     options: z.array(templateOptionSchema),
     /**
+     * Whether the generated project serves HTTP (an API or a site). A pattern without (events,
+     * streams, workflows) cannot take sprout.json's `domain`: its app refuses one at synth.
+     */
+    httpEndpoint: z.boolean().default(true),
+    /**
      * A workspace template (microservices) lists services that `create` scaffolds from other
      * catalog patterns into services/<name>/, in the same atomic write.
      */

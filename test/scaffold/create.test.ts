@@ -24,6 +24,7 @@ const manifest: TemplateManifest = {
   services: ['AWS Lambda'],
   tags: ['api'],
   level: 'beginner',
+  httpEndpoint: true,
   options: [
     { name: 'pageSize', type: 'number', description: 'default page size', prompt: 'Page size?', default: 25, min: 1, max: 100, integer: true },
     { name: 'removal', type: 'enum', description: 'what destroy does', prompt: 'Removal policy?', choices: ['retain', 'destroy'], default: 'retain' },

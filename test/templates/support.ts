@@ -23,8 +23,11 @@ export interface HarnessCase {
   id: string;
   /** --option values of this variant. */
   options: string[];
-  /** The domain mode this variant deploys with (a template with a domain.mode option runs once per mode). */
-  domainMode: 'subdomain' | 'path';
+  /**
+   * The domain mode this variant deploys with (a template with a domain.mode option runs once per
+   * mode); `none` for a template without an HTTP endpoint, which refuses a domain.
+   */
+  domainMode: 'subdomain' | 'path' | 'none';
 }
 
 /** The harness cases of one template: one per domain mode it offers. It must be ready (have files/). */
@@ -32,6 +35,7 @@ export function harnessCases(id: string): HarnessCase[] {
   const pattern = loadCatalog().find((p) => p.manifest.id === id);
   if (!pattern) throw new Error(`No template "${id}" in the catalog`);
   if (pattern.status !== 'ready') throw new Error(`Template "${id}" is not ready (no files/): nothing to test`);
+  if (!pattern.manifest.httpEndpoint) return [{ id, options: [], domainMode: 'none' }];
   const mode = pattern.manifest.options.find((o) => o.configPath === 'domain.mode');
   if (mode?.type !== 'enum') return [{ id, options: [], domainMode: 'subdomain' }];
   return mode.choices.map((choice) => ({ id, options: [`${mode.name}=${choice}`], domainMode: choice as HarnessCase['domainMode'] }));
@@ -169,10 +173,21 @@ export async function stateMachineDefinitions(templatePath: string): Promise<Arr
 
 const PLACEHOLDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:placeholder';
 
+/** The pseudo parameters a definition's ARNs are built from (`arn:${AWS::Partition}:states:::sqs:sendMessage`). */
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'eu-west-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
+/** A DefinitionString as text: pseudo parameters resolved, any other reference (a function's ARN…) a placeholder ARN. */
 function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join) return join[1].map((part) => (typeof part === 'string' ? part : PLACEHOLDER_ARN)).join(join[0]);
+  if (join) return join[1].map(flatten).join(join[0]);
+  const ref = (value as { Ref?: string }).Ref;
+  if (ref && ref in PSEUDO_PARAMETERS) return PSEUDO_PARAMETERS[ref]!;
   return PLACEHOLDER_ARN;
 }
 
@@ -185,12 +200,17 @@ export const CI_ACCOUNT = '123456789012';
 const DNS_ACCOUNT = '210987654321';
 
 /**
- * Gives the generated project an AWS stage "ci", with a domain: a workspace in subdomain mode
- * gets its zone in another account (so the platform's delegation role is exercised), path mode
- * and single apps keep it in the stage's account.
+ * Gives the generated project an AWS stage "ci", with a domain (unless the mode is `none`): a
+ * workspace in subdomain mode gets its zone in another account (so the platform's delegation role
+ * is exercised), path mode and single apps keep it in the stage's account.
  */
 export async function addCiStage(dir: string, mode: HarnessCase['domainMode']): Promise<void> {
   const loaded = await loadProjectConfig(dir);
+  const stages = { ...loaded.config.stages, ci: { account: CI_ACCOUNT, region: 'eu-west-1' } };
+  if (mode === 'none') {
+    await saveProjectConfig(loaded, { ...loaded.config, stages });
+    return;
+  }
   const workspace = loaded.config.services !== undefined;
   const domain = {
     name: 'example.com',
@@ -199,7 +219,7 @@ export async function addCiStage(dir: string, mode: HarnessCase['domainMode']): 
     mode,
     account: workspace && mode === 'subdomain' ? DNS_ACCOUNT : CI_ACCOUNT,
   };
-  await saveProjectConfig(loaded, { ...loaded.config, stages: { ...loaded.config.stages, ci: { account: CI_ACCOUNT, region: 'eu-west-1' } }, domain });
+  await saveProjectConfig(loaded, { ...loaded.config, stages, domain });
 }
 
 /** Resolves the deploy plan for the ci stage with sprout's own code and synthesizes each app with the CDK Toolkit Library. */

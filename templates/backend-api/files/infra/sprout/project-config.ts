@@ -72,6 +72,18 @@ export function resolveProjectConfig<Options>(
   return { projectName, resourceName, stage, stackName: `${resourceName}-${stage}`.slice(0, 128), options };
 }
 
+/**
+ * For a pattern that serves no HTTP (`"httpEndpoint": false` in its catalog entry): a custom
+ * domain would have nothing to point at, so a `domain` in sprout.json stops synth. `reachedBy`
+ * says how the project is reached instead ("S3 uploads trigger it").
+ */
+export function refuseDomain<Options>(config: ProjectConfig<Options>, pattern: string, reachedBy: string): ProjectConfig<Options> {
+  if (config.domain) {
+    fail(`the ${pattern} pattern has no HTTP endpoint (${reachedBy}), so it cannot take a custom domain: remove the "domain" section from sprout.json`);
+  }
+  return config;
+}
+
 /** Typed reads of sprout.json's `options`; every error names the option and shows the value. */
 export class OptionReader {
   constructor(private readonly options: Record<string, unknown>) {}

@@ -53,13 +53,15 @@ export function synthWithNag(buildApp: (app: App) => Stack, options: SynthWithNa
 }
 
 export interface AwsSolutionsSuite {
+  /** The suite's name, to tell apart the suites of several option variants. */
+  name?: string;
   /** Extra `sprout:deployment` contexts to check, by name (a custom domain, an option…). */
   deployments?: Array<[string, unknown]>;
 }
 
 /** The cdk-nag suite every project runs over its whole app. */
 export function describeAwsSolutions(buildApp: (app: App) => Stack, suite: AwsSolutionsSuite = {}): void {
-  describe('cdk-nag AwsSolutions', () => {
+  describe(suite.name ? `cdk-nag AwsSolutions (${suite.name})` : 'cdk-nag AwsSolutions', () => {
     afterEach(() => vi.restoreAllMocks());
     afterAll(() => vi.restoreAllMocks());
 
@@ -80,8 +82,9 @@ export function describeAwsSolutions(buildApp: (app: App) => Stack, suite: AwsSo
     it('has only acknowledgements that silence a real finding, each with a reason', () => {
       // Record the acknowledgements instead of applying them, then synthesize.
       const acknowledged: Array<Acknowledgment & { path: string }> = [];
-      vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ack) {
-        acknowledged.push({ ...ack, path: (this as unknown as { scope: Stack }).scope.node.path });
+      vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...acks) {
+        const path = (this as unknown as { scope: Stack }).scope.node.path;
+        for (const ack of acks) acknowledged.push({ ...ack, path });
       });
       const { error, findings } = synthWithNag(buildApp, { bundle: false });
 

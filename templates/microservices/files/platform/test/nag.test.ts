@@ -54,8 +54,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('has only acknowledgements that silence a real finding, each with a reason', () => {
     // Record the acknowledgements instead of applying them, then synthesize.
     const acknowledged: Array<Acknowledgment & { path: string }> = [];
-    vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ack) {
-      acknowledged.push({ ...ack, path: (this as unknown as { scope: Stack }).scope.node.path });
+    vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(function (this: Validations, ...acks) {
+      for (const ack of acks) acknowledged.push({ ...ack, path: (this as unknown as { scope: Stack }).scope.node.path });
     });
     const { error, findings } = synthWithNag(subdomainContext);
 
