@@ -43,7 +43,9 @@ export function loadCatalog(templatesRoot = defaultTemplatesRoot()): Pattern[] {
     const manifestPath = join(dir, 'template.json');
     let manifest: TemplateManifest;
     try {
-      manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as TemplateManifest;
+      const parsed = JSON.parse(readFileSync(manifestPath, 'utf8')) as Partial<TemplateManifest>;
+      // The schema's defaults, which parsing without zod does not apply.
+      manifest = { ...parsed, httpEndpoint: parsed.httpEndpoint ?? true } as TemplateManifest;
     } catch (error) {
       throw new SproutError('CATALOG_BROKEN', `The pattern catalog is damaged: cannot read ${manifestPath}.`, {
         cause: error,

@@ -95,6 +95,12 @@ describe('a template that extends another', () => {
     expect(spa.manifest.options.find((o) => o.name === 'pageSize')).toMatchObject({ type: 'number', default: 25 });
   });
 
+  it('has an HTTP endpoint unless template.json says otherwise (the schema default, applied without zod)', () => {
+    expect(findPattern(catalog, 'backend-api').manifest.httpEndpoint).toBe(true);
+    expect(findPattern(catalog, 'saga').manifest.httpEndpoint).toBe(false);
+    for (const { manifest } of catalog) expect(manifest.httpEndpoint, manifest.id).toBe(templateManifestSchema.parse(JSON.parse(readFileSync(join(root, manifest.id, 'template.json'), 'utf8'))).httpEndpoint);
+  });
+
   it('leaves out the base options it lists in extends.omitOptions, and keeps the rest of the chain', () => {
     const secured = findPattern(catalog, 'secured-spa');
     expect(secured.manifest.extends?.omitOptions).toEqual(['releaseRouter', 'routerCacheSeconds']);

@@ -112,9 +112,15 @@ describe('sprout patterns show', () => {
     expect((await sprout(['patterns', 'show', 'backend-api'])).stdout).not.toContain('Builds on:');
   });
 
+  it('says when a pattern has no HTTP endpoint, and so takes no custom domain', async () => {
+    const run = await sprout(['patterns', 'show', 'saga']);
+    expect(run.stdout).toContain('No HTTP endpoint: events, streams or the AWS API drive it, so it takes no custom domain');
+    expect((await sprout(['patterns', 'show', 'backend-api'])).stdout).not.toContain('No HTTP endpoint');
+  });
+
   it('--json returns the whole manifest and its status', async () => {
     const doc = json(await sprout(['patterns', 'show', 'saga', '--json']));
-    expect(doc.result).toMatchObject({ id: 'saga', status: expect.stringMatching(/ready|planned/), diagram: expect.stringMatching(/^flowchart/) });
+    expect(doc.result).toMatchObject({ id: 'saga', status: 'ready', httpEndpoint: false, diagram: expect.stringMatching(/^flowchart/) });
     expect(doc.result.options.length).toBeGreaterThan(0);
   });
 

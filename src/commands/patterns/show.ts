@@ -34,6 +34,7 @@ async function describe(manifest: TemplateManifest, status: string): Promise<str
     `Use it when: ${manifest.useWhen}`,
     `Avoid it when: ${manifest.avoidWhen}`,
     `Services: ${manifest.services.join(', ')}\nTags: ${manifest.tags.join(', ')}`,
+    ...(manifest.httpEndpoint ? [] : ['No HTTP endpoint: events, streams or the AWS API drive it, so it takes no custom domain (no "domain" in sprout.json).']),
     ...(manifest.extends ? [`Builds on: ${manifest.extends.pattern} (the project includes its code; see "sprout patterns show ${manifest.extends.pattern}")`] : []),
     manifest.options.length ? `Options (sprout create -p ${manifest.id} --option name=value):\n${optionsTable(manifest.options)}` : 'Options: none',
     `Architecture:\n${await renderDiagram(manifest.diagram)}`,
