@@ -1,123 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { type Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Template } from 'aws-cdk-lib/assertions';
+import { expect, it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
-import { resolveConfig, toResourceName } from '../infra/config.js';
-import { type TestApp, testApp } from './sprout/cdk-app.js';
+import { resolveConfig } from '../infra/config.js';
+import { describeSproutDeployment, SPROUT_DEPLOYMENT, stackBuilder } from './sprout/deployment.js';
 
-// What `sprout deploy --stage prod` passes for this service (see templates/README.md in sprout).
-const deployment = {
-  stage: 'prod',
-  project: 'shop',
-  service: 'catalog',
-  stackName: 'shop-catalog-prod',
-  account: '111111111111',
-  region: 'eu-west-1',
-};
-const subdomain = {
-  mode: 'subdomain',
-  hostName: 'catalog.example.com',
-  parentZoneName: 'example.com',
-  parentHostedZoneId: 'Z0123456789ABC',
-  delegationRoleArn: 'arn:aws:iam::222222222222:role/sprout-dns-delegation-shop-prod',
-};
-const path = { mode: 'path', domainName: 'api.example.com', basePath: 'api/catalog' };
+describeSproutDeployment({ buildApp, resolveConfig, taggedResourceType: 'AWS::Lambda::Function', domain: 'rest-api' });
 
-const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
-const apps: TestApp[] = [];
-afterAll(() => apps.forEach((app) => app.cleanUp()));
+const build = stackBuilder(buildApp);
 
-/** The app as `cdk synth -c sprout:deployment=…` builds it (no bundling: these tests read the tree). */
-function build(context?: unknown): Stack {
-  const test = testApp({ bundle: false });
-  apps.push(test);
-  if (context !== undefined) test.app.node.setContext('sprout:deployment', context);
-  return buildApp(test.app);
-}
-
-describe('deployed through sprout', () => {
-  it('uses the stage, stack name, account and region sprout decided', () => {
-    const stack = build(deployment);
-    expect(stack.stackName).toBe('shop-catalog-prod');
-    expect(stack.account).toBe('111111111111');
-    expect(stack.region).toBe('eu-west-1');
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod' });
-    template.hasResourceProperties('AWS::AppConfig::Environment', { Name: 'prod' });
-  });
-
-  it('calls the demo sources on the stage sprout decided, in the account\'s region', () => {
-    const [, fn] = Object.entries(Template.fromStack(build(deployment)).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('AggregateFunction'))!;
-    expect(JSON.stringify(fn.Properties.Environment.Variables.SELF_BASE_URL)).toMatch(/\.execute-api\.eu-west-1\..*\/prod"/);
-  });
-
-  it('accepts the context as a JSON string, as typed by hand after -c', () => {
-    const stack = build(JSON.stringify({ ...deployment, stackName: 'shop-catalog-dev', stage: 'dev' }));
-    expect(stack.stackName).toBe('shop-catalog-dev');
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'dev' });
-  });
-
-  it('tags the resources with the workspace project, the service and the stage', () => {
-    Template.fromStack(build(deployment)).hasResourceProperties('AWS::Lambda::Function', {
-      Tags: Match.arrayWith([
-        { Key: 'sprout:project', Value: 'shop' },
-        { Key: 'sprout:service', Value: 'catalog' },
-        { Key: 'sprout:stage', Value: 'prod' },
-      ]),
-    });
-  });
-
-  it('accepts a stage that only the workspace sprout.json declares', () => {
-    expect(Object.keys(sprout.stages)).not.toContain('prod');
-    expect(resolveConfig(sprout, undefined, deployment)).toMatchObject({ stage: 'prod', stackName: 'shop-catalog-prod', env: { account: '111111111111', region: 'eu-west-1' } });
-  });
-
-  it('has no custom domain when the deployment has none', () => {
-    const template = Template.fromStack(build(deployment));
-    template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
-    template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
-    expect(template.toJSON().Outputs).not.toHaveProperty('Url');
-  });
-
-  it('gives the API its own delegated zone, certificate and custom domain in subdomain mode', () => {
-    const template = Template.fromStack(build({ ...deployment, domain: subdomain }));
-    template.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'catalog.example.com.' });
-    template.hasResourceProperties('Custom::CrossAccountZoneDelegation', { AssumeRoleArn: subdomain.delegationRoleArn, ParentZoneId: 'Z0123456789ABC' });
-    template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'catalog.example.com', ValidationMethod: 'DNS' });
-    template.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: 'catalog.example.com', SecurityPolicy: 'TLS_1_2' });
-    const [restApiId] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
-    template.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { RestApiId: { Ref: restApiId }, BasePath: Match.absent() });
-    template.hasOutput('Url', { Value: 'https://catalog.example.com' });
-  });
-
-  it('maps the API under its base path on the shared domain in path mode', () => {
-    const template = Template.fromStack(build({ ...deployment, domain: path }));
-    const [restApiId] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
-    template.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { DomainName: 'api.example.com', ApiMappingKey: 'api/catalog', ApiId: { Ref: restApiId } });
-    template.resourceCountIs('AWS::Route53::HostedZone', 0);
-    template.resourceCountIs('AWS::CertificateManager::Certificate', 0);
-    template.hasOutput('Url', { Value: 'https://api.example.com/api/catalog' });
-  });
-
-  it.each<[string, unknown, RegExp]>([
-    ['an 11-digit account', { ...deployment, account: '11111111111' }, /sprout:deployment\.account must be a 12-digit AWS account id \(got "11111111111"\)/],
-    ['an unknown domain mode', { ...deployment, domain: { ...subdomain, mode: 'apex' } }, /sprout:deployment\.domain\.mode must be "subdomain" or "path"/],
-    ['a subdomain without hostName', { ...deployment, domain: { ...subdomain, hostName: undefined } }, /sprout:deployment\.domain\.hostName must be/],
-    ['broken JSON', '{"stage":', /sprout:deployment is not valid JSON/],
-  ])('refuses a deployment with %s, naming the field', (_, context, message) => {
-    expect(() => build(context)).toThrow(message);
-  });
-});
-
-describe('plain cdk synth (no sprout:deployment)', () => {
-  it('stays environment-agnostic and is named <name>-<stage>', () => {
-    const stack = build();
-    expect(stack.stackName).toBe(`${toResourceName(sprout.name)}-${sprout.defaultStage}`);
-    expect(Token.isUnresolved(stack.account)).toBe(true);
-    expect(Token.isUnresolved(stack.region)).toBe(true);
-    const [fn] = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('AggregateFunction')).map(([, resource]) => resource);
-    expect(fn?.Properties.Tags).toContainEqual({ Key: 'sprout:project', Value: sprout.name });
-    expect(fn?.Properties.Tags.map((tag: { Key: string }) => tag.Key)).not.toContain('sprout:service');
-  });
+it("calls the demo sources on the stage sprout decided, in the account's region", () => {
+  const [, fn] = Object.entries(Template.fromStack(build(SPROUT_DEPLOYMENT)).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('AggregateFunction'))!;
+  expect(JSON.stringify(fn.Properties.Environment.Variables.SELF_BASE_URL)).toMatch(/\.execute-api\.eu-west-1\..*\/prod"/);
 });

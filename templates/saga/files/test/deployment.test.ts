@@ -1,81 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { type Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Template } from 'aws-cdk-lib/assertions';
+import { it } from 'vitest';
 import { buildApp } from '../infra/build-app.js';
 import { resolveConfig, toResourceName } from '../infra/config.js';
-import { type TestApp, testApp } from './sprout/cdk-app.js';
+import { describeSproutDeployment, SPROUT_DEPLOYMENT, stackBuilder } from './sprout/deployment.js';
 
-// What `sprout deploy --stage prod` passes for this service (see templates/README.md in sprout).
-const deployment = { stage: 'prod', project: 'shop', service: 'orders', stackName: 'shop-orders-prod', account: '111111111111', region: 'eu-west-1' };
-
-const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
-const apps: TestApp[] = [];
-afterAll(() => apps.forEach((app) => app.cleanUp()));
-
-/** The app as `cdk synth -c sprout:deployment=…` builds it (no bundling: these tests read the tree). */
-function build(context?: unknown, options = {}): Stack {
-  const test = testApp({ bundle: false });
-  apps.push(test);
-  if (context !== undefined) test.app.node.setContext('sprout:deployment', context);
-  return buildApp(test.app, options);
-}
-
-describe('deployed through sprout', () => {
-  it('uses the stage, stack name, account and region sprout decided', () => {
-    const stack = build(deployment);
-    expect(stack.stackName).toBe('shop-orders-prod');
-    expect(stack.account).toBe('111111111111');
-    expect(stack.region).toBe('eu-west-1');
-    Template.fromStack(stack).hasResourceProperties('AWS::AppConfig::Environment', { Name: 'prod' });
-  });
-
-  it('accepts the context as a JSON string, as typed by hand after -c', () => {
-    const stack = build(JSON.stringify({ ...deployment, stackName: 'shop-orders-dev', stage: 'dev' }), { coordination: 'choreography' });
-    expect(stack.stackName).toBe('shop-orders-dev');
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::EventBus', { Name: `${toResourceName(sprout.name)}-dev-orders` });
-  });
-
-  it('tags the resources with the workspace project, the service and the stage', () => {
-    Template.fromStack(build(deployment)).hasResourceProperties('AWS::DynamoDB::Table', {
-      Tags: Match.arrayWith([
-        { Key: 'sprout:project', Value: 'shop' },
-        { Key: 'sprout:service', Value: 'orders' },
-        { Key: 'sprout:stage', Value: 'prod' },
-      ]),
-    });
-  });
-
-  it('accepts a stage that only the workspace sprout.json declares', () => {
-    expect(Object.keys(sprout.stages)).not.toContain('prod');
-    expect(resolveConfig(sprout, undefined, deployment)).toMatchObject({ stage: 'prod', stackName: 'shop-orders-prod', env: { account: '111111111111', region: 'eu-west-1' } });
-  });
-
-  it.each([
-    ['subdomain', { mode: 'subdomain', hostName: 'orders.example.com', parentZoneName: 'example.com', parentHostedZoneId: 'Z0123456789ABC' }],
-    ['path', { mode: 'path', domainName: 'api.example.com', basePath: 'api/orders' }],
-  ])('refuses a custom domain (%s mode): the saga has no HTTP endpoint', (_, domain) => {
-    expect(() => build({ ...deployment, domain })).toThrow(
-      'sprout.json: the saga pattern has no HTTP endpoint (orders start with aws stepfunctions start-execution or aws events put-events), so it cannot take a custom domain: remove the "domain" section from sprout.json',
-    );
-  });
-
-  it.each<[string, unknown, RegExp]>([
-    ['an 11-digit account', { ...deployment, account: '11111111111' }, /sprout:deployment\.account must be a 12-digit AWS account id \(got "11111111111"\)/],
-    ['broken JSON', '{"stage":', /sprout:deployment is not valid JSON/],
-  ])('refuses a deployment with %s, naming the field', (_, context, message) => {
-    expect(() => build(context)).toThrow(message);
-  });
+describeSproutDeployment({
+  buildApp,
+  resolveConfig,
+  taggedResourceType: 'AWS::DynamoDB::Table',
+  domain: { refusedWith: 'the saga pattern has no HTTP endpoint (orders start with aws stepfunctions start-execution or aws events put-events)' },
 });
 
-describe('plain cdk synth (no sprout:deployment)', () => {
-  it('is named <name>-<stage>, environment-agnostic, tagged with the project only', () => {
-    const stack = build();
-    expect(stack.stackName).toBe(`${toResourceName(sprout.name)}-${sprout.defaultStage}`);
-    expect(Token.isUnresolved(stack.account)).toBe(true);
-    expect(Token.isUnresolved(stack.region)).toBe(true);
-    const [table] = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'));
-    expect(table?.Properties.Tags).toContainEqual({ Key: 'sprout:project', Value: sprout.name });
-    expect(table?.Properties.Tags.map((tag: { Key: string }) => tag.Key)).not.toContain('sprout:service');
-  });
+const sprout = JSON.parse(readFileSync(new URL('../sprout.json', import.meta.url), 'utf8'));
+const build = stackBuilder((app) => buildApp(app, { coordination: 'choreography' }));
+
+it("names the choreography's event bus after the project (sprout.json) and the stage sprout decided", () => {
+  Template.fromStack(build({ ...SPROUT_DEPLOYMENT, stage: 'dev', stackName: 'shop-orders-dev' })).hasResourceProperties('AWS::Events::EventBus', { Name: `${toResourceName(sprout.name)}-dev-orders` });
 });
