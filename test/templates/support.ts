@@ -171,13 +171,14 @@ export async function stateMachineDefinitions(templatePath: string): Promise<Arr
   return found;
 }
 
-const PLACEHOLDER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:placeholder';
+export const CI_ACCOUNT = '123456789012';
+const PLACEHOLDER_ARN = `arn:aws:lambda:eu-west-1:${CI_ACCOUNT}:function:placeholder`;
 
 /** The pseudo parameters a definition's ARNs are built from (`arn:${AWS::Partition}:states:::sqs:sendMessage`). */
 const PSEUDO_PARAMETERS: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::Region': 'eu-west-1',
-  'AWS::AccountId': '123456789012',
+  'AWS::AccountId': CI_ACCOUNT,
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
@@ -196,7 +197,6 @@ export function aslProblems(definition: unknown): string[] {
   return isValid ? [] : [errorsText('\n')];
 }
 
-export const CI_ACCOUNT = '123456789012';
 const DNS_ACCOUNT = '210987654321';
 
 /**

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Acknowledgment, type App, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type TestApp, testApp } from './cdk-app.js';
 
 interface Violation {
@@ -63,7 +63,6 @@ export interface AwsSolutionsSuite {
 export function describeAwsSolutions(buildApp: (app: App) => Stack, suite: AwsSolutionsSuite = {}): void {
   describe(suite.name ? `cdk-nag AwsSolutions (${suite.name})` : 'cdk-nag AwsSolutions', () => {
     afterEach(() => vi.restoreAllMocks());
-    afterAll(() => vi.restoreAllMocks());
 
     it('reports no unacknowledged finding for the whole app', () => {
       const { error, findings } = synthWithNag(buildApp);
