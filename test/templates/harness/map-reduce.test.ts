@@ -1,0 +1,3 @@
+import { describeTemplate } from '../harness.js';
+
+describeTemplate('map-reduce');
