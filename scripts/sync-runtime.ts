@@ -1,9 +1,10 @@
 // npm run sync:runtime: copies the code that ships into generated projects into every template
 // folder that carries it: src/runtime/cdk/* into templates/*/files/**/infra/sprout/, and
 // src/runtime/flags/* into templates/*/files/**/src/sprout/flags/, src/runtime/edge-router/* into
-// templates/*/files/**/src/sprout/edge-router/, src/runtime/test/* (test helpers: a CDK test app,
-// the cdk-nag suite) into templates/*/files/**/test/sprout/. One source, many copies: edit
-// src/runtime and run this; test/runtime/sync.test.ts fails on a stale copy.
+// templates/*/files/**/src/sprout/edge-router/, src/runtime/experiments/* (recording A/B
+// experiment conversions) into templates/*/files/**/src/sprout/experiments/, src/runtime/test/*
+// (test helpers: a CDK test app, the cdk-nag suite) into templates/*/files/**/test/sprout/. One
+// source, many copies: edit src/runtime and run this; test/runtime/sync.test.ts fails on a stale copy.
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ export const RUNTIME = [
   { source: join(root, 'src', 'runtime', 'cdk'), into: ['infra', 'sprout'] },
   { source: join(root, 'src', 'runtime', 'flags'), into: ['src', 'sprout', 'flags'] },
   { source: join(root, 'src', 'runtime', 'edge-router'), into: ['src', 'sprout', 'edge-router'] },
+  { source: join(root, 'src', 'runtime', 'experiments'), into: ['src', 'sprout', 'experiments'] },
   { source: join(root, 'src', 'runtime', 'test'), into: ['test', 'sprout'] },
 ] as const;
 

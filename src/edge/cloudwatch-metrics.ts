@@ -1,5 +1,6 @@
 import { type CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 
+import { addCounts, countsFromCloudWatch, type ExperimentCounts } from './experiment-metrics.js';
 import type { AlarmState, ReleaseCounts } from './gates.js';
 import { EDGE_METRICS, type MetricsSource } from './metrics.js';
 
@@ -40,18 +41,32 @@ export interface CloudWatchSourceOptions {
   alarmRegion: string;
   regions?: readonly string[];
   warn?: (message: string) => void;
+  now?: () => Date;
 }
 
 export function cloudWatchMetricsSource(options: CloudWatchSourceOptions): MetricsSource {
   const regions = options.regions ?? EDGE_REGIONS;
+  /** The same query in every region; a region the account cannot use ran no replica and counts `none`. */
+  const inEveryRegion = <T>(query: (client: CloudWatchClient) => Promise<T>, none: T): Promise<T[]> =>
+    Promise.all(
+      regions.map((region) =>
+        query(options.client(region)).catch((error: unknown) => {
+          if (!REGION_UNAVAILABLE.has((error as Error).name)) throw error;
+          options.warn?.(`Skipped ${region} (${(error as Error).name}): the account cannot use it, so no replica ran there.`);
+          return none;
+        }),
+      ),
+    );
   return {
     location: `CloudWatch ${EDGE_METRICS.namespace} in ${regions.length} regions`,
+    async experimentCounts(experiment, window) {
+      // Exposures come from the router's replicas, conversions from the application's region: both are somewhere in the list.
+      const none: ExperimentCounts = new Map(experiment.variants.map((v) => [v.name, { exposures: 0, conversions: 0 }]));
+      const perRegion = await inEveryRegion((client) => countsFromCloudWatch(client, options.stage, experiment, window, options.now?.() ?? new Date()), none);
+      return perRegion.reduce(addCounts);
+    },
     async releaseCounts(release, window) {
-      const perRegion = await Promise.all(regions.map((region) => countsIn(options.client(region), options.stage, release, window).catch((error: unknown) => {
-        if (!REGION_UNAVAILABLE.has((error as Error).name)) throw error;
-        options.warn?.(`Skipped ${region} (${(error as Error).name}): the account cannot use it, so no replica ran there.`);
-        return { exposures: 0, originResponses: 0, origin5xx: 0 };
-      })));
+      const perRegion = await inEveryRegion((client) => countsIn(client, options.stage, release, window), { exposures: 0, originResponses: 0, origin5xx: 0 });
       return perRegion.reduce((sum, c) => ({ exposures: sum.exposures + c.exposures, originResponses: sum.originResponses + c.originResponses, origin5xx: sum.origin5xx + c.origin5xx }));
     },
     async alarmStates(names) {

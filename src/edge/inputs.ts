@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { stepsProblem } from '../runtime/edge-router/release-document.js';
+import { type ExperimentVariant, stepsProblem } from '../runtime/edge-router/release-document.js';
 
 /** The default plan: a careful first step, then halves, then everyone. */
 export const DEFAULT_STEPS = [5, 25, 50, 100];
@@ -35,4 +35,38 @@ export function parseRate(text: string, flag: string): number {
     throw new UsageError('BAD_RATE', `${flag} ${text}: give a percentage between 0 and 100, like 1% or 0.5%.`);
   }
   return value / 100;
+}
+
+/**
+ * "control=stable:50,b=r-3f9a1c0d2b4e:50" into variants; without any weight ("a=stable,b=r-…"),
+ * an even split (the first variants take the remainder's hundredths). A target is "stable", a
+ * release id or an origin's domain name; the document's own check says which ones exist.
+ */
+export function parseVariants(text: string): ExperimentVariant[] {
+  const parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const usage = { suggestions: ['For example --variants control=stable:50,b=r-3f9a1c0d2b4e:50.'] };
+  const variants = parts.map((part) => {
+    const match = /^([^=]+)=([^:]+)(?::([\d.]+)%?)?$/.exec(part);
+    if (!match) throw new UsageError('BAD_VARIANTS', `--variants: "${part}" is not name=target[:weight].`, usage);
+    return { name: match[1]!.trim(), target: match[2]!.trim(), weight: match[3] === undefined ? undefined : Number(match[3]) };
+  });
+  if (variants.length < 2) throw new UsageError('BAD_VARIANTS', '--variants: an experiment needs at least two variants.', usage);
+  const weighted = variants.filter((v) => v.weight !== undefined).length;
+  if (weighted !== 0 && weighted !== variants.length) throw new UsageError('BAD_VARIANTS', '--variants: give every variant a weight, or none (an even split).', usage);
+  if (weighted) return variants.map((v) => ({ name: v.name, target: v.target, weight: v.weight! }));
+  const each = Math.floor(10_000 / variants.length);
+  const extra = 10_000 - each * variants.length;
+  return variants.map((v, i) => ({ name: v.name, target: v.target, weight: (each + (i < extra ? 1 : 0)) / 100 }));
+}
+
+/** "control=10%,b=0.12" into conversion rates (a number above 1 or with % is a percentage). */
+export function parseRates(text: string): Map<string, number> {
+  const rates = new Map<string, number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([^=]+)=([\d.]+)(%?)$/.exec(part);
+    const value = match ? Number(match[2]) / (match[3] || Number(match[2]) > 1 ? 100 : 1) : Number.NaN;
+    if (!match || !(value >= 0 && value <= 1)) throw new UsageError('BAD_RATES', `--rates: "${part}" is not variant=rate (such as b=12% or b=0.12).`);
+    rates.set(match[1]!.trim(), value);
+  }
+  return rates;
 }

@@ -3,6 +3,7 @@ import {
   type Gates,
   HISTORY_KEPT,
   type HistoryEntry,
+  isReleaseId,
   type ReleaseDocument,
   type ReleaseEntry,
   type Rollout,
@@ -40,9 +41,9 @@ export function liveRollout(document: ReleaseDocument): Rollout | undefined {
 /** Adds a release to the list; a release already there leaves the document as it is (uploads are content-addressed). */
 export function registerRelease(document: ReleaseDocument, release: ReleaseEntry, change: Change): ReleaseDocument {
   if (document.releases.some((r) => r.id === release.id)) return document;
-  const keep = new Set([document.stable, document.rollout?.candidate].filter(Boolean));
+  const keep = new Set([document.stable, document.rollout?.candidate, ...releasesInUse(document)].filter(Boolean));
   let releases = [...document.releases, release];
-  // Drop the oldest releases beyond the limit, never the stable or the candidate: the document is read at the edge.
+  // Drop the oldest releases beyond the limit, never one in use: the document is read at the edge.
   while (releases.length > RELEASES_KEPT) {
     const oldest = releases.findIndex((r) => !keep.has(r.id));
     if (oldest < 0) break;
@@ -165,7 +166,16 @@ function requireLive(document: ReleaseDocument, verb: string): Rollout {
   });
 }
 
-function commit(document: ReleaseDocument, change: Change, entry: Omit<HistoryEntry, 'at' | 'actor'>): ReleaseDocument {
+/** Release ids an experiment still routes to (a running one's variants, a pinned winner): the release list keeps them. */
+export function releasesInUse(document: ReleaseDocument): string[] {
+  return (document.experiments ?? [])
+    .filter((e) => e.state === 'running' || e.pinned)
+    .flatMap((e) => e.variants.filter((v) => e.state === 'running' || v.name === e.winner).map((v) => v.target))
+    .filter(isReleaseId);
+}
+
+/** The next revision of a document, with the change in its history. */
+export function commit(document: ReleaseDocument, change: Change, entry: Omit<HistoryEntry, 'at' | 'actor'>): ReleaseDocument {
   const history = [...document.history, { at: change.at.toISOString(), actor: change.actor, ...entry }].slice(-HISTORY_KEPT);
   return { ...document, revision: document.revision + 1, history };
 }

@@ -34,7 +34,7 @@ export interface Written {
 }
 
 /** Reads, applies `change`, and writes when it produced a new document (the same object means "nothing to do"). */
-async function update(deps: EdgeDeps, options: WriteOptions, change: (document: ReleaseDocument, who: rollouts.Change) => ReleaseDocument): Promise<Written> {
+export async function update(deps: EdgeDeps, options: WriteOptions, change: (document: ReleaseDocument, who: rollouts.Change) => ReleaseDocument): Promise<Written> {
   const stored = await deps.store.read();
   const current = stored?.document ?? emptyReleaseDocument(deps.stage);
   const next = change(current, { at: deps.now(), actor: await deps.actor() });

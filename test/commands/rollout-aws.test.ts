@@ -19,7 +19,7 @@ import RolloutStatus from '../../src/commands/rollout/status.js';
 import { EDGE_REGIONS } from '../../src/edge/cloudwatch-metrics.js';
 import { outputsFile } from '../../src/deploy/outputs.js';
 import type { ReleaseDocument } from '../../src/runtime/edge-router/release-document.js';
-import { repoRoot, tempDir } from '../helpers/cli.js';
+import { DEPLOYED, recordOutputs, runOnDeployedStage, useDeployedStage } from '../helpers/deployed-stage.js';
 import { A, B, running, withReleases } from '../edge/fixtures.js';
 
 // Every release and rollout command against a deployed stage, run in this process with the AWS
@@ -27,46 +27,9 @@ import { A, B, running, withReleases } from '../edge/fixtures.js';
 
 const s3 = mockClient(S3Client);
 const cloudWatch = mockClient(CloudWatchClient);
-const sts = mockClient(STSClient);
-let scratch: Awaited<ReturnType<typeof tempDir>>;
-
-const RELEASE_BUCKET = 'sprout-releases-0123456789ab';
-const SITE_BUCKET = 'shop-dev-sitebucket';
-const ACTOR = 'arn:aws:sts::111111111111:assumed-role/deployer/alice';
-
-beforeEach(async () => {
-  scratch = await tempDir();
-  for (const mock of [s3, cloudWatch, sts]) mock.reset();
-  sts.on(GetCallerIdentityCommand).resolves({ Arn: ACTOR });
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIA');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
-  vi.stubEnv('AWS_PROFILE', undefined as unknown as string);
-  vi.stubEnv('SPROUT_ACTOR', undefined as unknown as string);
-  await writeFile(join(scratch.path, 'sprout.json'), JSON.stringify({ name: 'shop', pattern: 'spa', options: {}, stages: { local: {}, dev: { account: '111111111111', region: 'eu-west-1' } }, defaultStage: 'local' }));
-  await mkdir(join(scratch.path, '.sprout', 'outputs'), { recursive: true });
-  const outputs = { ReleaseBucketName: RELEASE_BUCKET, ReleaseDocumentKey: 'release.json', ReleaseBucketRegion: 'us-east-1', SiteBucketName: SITE_BUCKET, DistributionId: 'E123' };
-  await writeFile(outputsFile(scratch.path, 'dev'), JSON.stringify({ stage: 'dev', updatedAt: 'x', services: { shop: { account: '111111111111', region: 'eu-west-1', deployedAt: 'x', stacks: { 'shop-dev': outputs } } } }));
-  vi.spyOn(process, 'cwd').mockReturnValue(scratch.path);
-});
-afterEach(async () => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-  process.exitCode = undefined;
-  await scratch.cleanup();
-});
-
-/** Runs a command class here and returns its exit code and the one JSON document it printed. */
-async function run(command: { run(argv: string[], root: string): Promise<unknown> }, argv: string[]) {
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await command.run([...argv, '--stage', 'dev', '--json'], repoRoot).catch(() => undefined);
-  (process.stdout.write as unknown as { mockRestore(): void }).mockRestore();
-  (process.stderr.write as unknown as { mockRestore(): void }).mockRestore();
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { exitCode, json: JSON.parse(stdout) as { status: number; result?: any; error?: any } };
-}
+const scratch = useDeployedStage([s3, cloudWatch]);
+const run = runOnDeployedStage;
+const { releaseBucket: RELEASE_BUCKET, siteBucket: SITE_BUCKET, actor: ACTOR } = DEPLOYED;
 
 function stored(document: ReleaseDocument, etag = '"v1"') {
   s3.on(GetObjectCommand, { Bucket: RELEASE_BUCKET, Key: 'release.json' }).resolves({ Body: { transformToString: async () => JSON.stringify(document) } as never, ETag: etag });
@@ -86,7 +49,7 @@ function metrics(exposures: number, responses: number, errors: number) {
 
 describe('sprout release create and list on a deployed stage', () => {
   it('uploads to the site bucket, then registers the release with If-None-Match on a fresh document', async () => {
-    const dir = join(scratch.path, 'dist', 'site');
+    const dir = join(scratch.path(), 'dist', 'site');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'index.html'), '<html>v2</html>');
     s3.on(HeadObjectCommand).rejects(new S3ServiceException({ name: 'NotFound', $fault: 'client', $metadata: { httpStatusCode: 404 } }));
@@ -209,7 +172,7 @@ describe('sprout rollout … on a deployed stage', () => {
   });
 
   it('says to deploy first when the stage has no release router (exit 3)', async () => {
-    await writeFile(outputsFile(scratch.path, 'dev'), JSON.stringify({ stage: 'dev', updatedAt: 'x', services: { shop: { account: '111111111111', region: 'eu-west-1', deployedAt: 'x', stacks: { 'shop-dev': { SiteBucketName: SITE_BUCKET } } } } }));
+    await recordOutputs(scratch.path(), { SiteBucketName: SITE_BUCKET });
     const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
     const cfn = mockClient(CloudFormationClient);
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'shop-dev', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Outputs: [] }] });

@@ -18,6 +18,9 @@ export function fakeMetrics(counts: (release: string, window: { from: Date; to: 
     async alarmStates(names) {
       return new Map(names.filter((n) => n in alarms).map((n) => [n, alarms[n]!]));
     },
+    async experimentCounts() {
+      return undefined;
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { emptyReleaseDocument, type ReleaseDocument, type ReleaseEntry } from '../../src/runtime/edge-router/release-document.js';
+import { emptyReleaseDocument, type Experiment, type ReleaseDocument, type ReleaseEntry } from '../../src/runtime/edge-router/release-document.js';
 import { registerRelease, type RolloutPlan, startRollout } from '../../src/edge/rollout.js';
 
 export const A = 'r-aaaaaaaaaaaa';
@@ -26,4 +26,22 @@ export function withReleases(stage = 'prod'): ReleaseDocument {
 /** A document with a rollout of B over A running at its first step (10%). */
 export function running(plan: Partial<RolloutPlan> = {}): ReleaseDocument {
   return startRollout(withReleases(), { ...PLAN, ...plan }, { at: T0, actor: 'alice' });
+}
+
+/** A running experiment on the whole site: control (the stable release) against B, 50/50. */
+export function experimentOf(overrides: Partial<Experiment> = {}): Experiment {
+  return {
+    name: 'checkout',
+    paths: ['/*'],
+    variants: [
+      { name: 'control', target: 'stable', weight: 50 },
+      { name: 'b', target: B, weight: 50 },
+    ],
+    salt: 'exp-salt',
+    metric: 'conversion',
+    minSample: 1000,
+    state: 'running',
+    startedAt: T0.toISOString(),
+    ...overrides,
+  };
 }

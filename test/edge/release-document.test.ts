@@ -10,9 +10,9 @@ describe('the release document schema', () => {
   });
 
   it('names every problem', () => {
-    const broken = { ...running(), schema: 2, stable: 'not-an-id', revision: -1 };
+    const broken = { ...running(), schema: 3, stable: 'not-an-id', revision: -1 };
     expect(validateReleaseDocument(broken)).toEqual([
-      'schema must be 1 (found 2): this sprout or router may be older than the document',
+      'schema must be one of 1, 2 (found 3): this sprout or router may be older than the document',
       'revision must be a whole number ≥ 0',
       'stable must be a release id or null (found "not-an-id")',
     ]);

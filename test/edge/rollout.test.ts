@@ -10,7 +10,7 @@ describe('the rollout state machine', () => {
   it('starts at the first step, keeps the plan and records who started it', () => {
     const document = running();
     expect(document.rollout).toMatchObject({ candidate: B, state: 'running', step: 0, steps: [10, 50, 100], stepStartedAt: T0.toISOString(), salt: 'salt1' });
-    expect(routingOf(document)).toEqual({ stable: A, candidate: B, candidateWeight: 1000, salt: 'salt1' });
+    expect(routingOf(document)).toEqual({ stable: A, candidate: B, candidateWeight: 1000, salt: 'salt1', experiments: [] });
     expect(document.history.at(-1)).toMatchObject({ action: 'start', actor: 'alice', weight: 10 });
     expect(validateReleaseDocument(document)).toEqual([]);
   });
@@ -45,7 +45,7 @@ describe('the rollout state machine', () => {
 
   it('aborts to weight 0 at once, keeps the stable release and the candidate\'s entry', () => {
     const aborted = abort(stepForward(running(), bob(600), 'advance'), bob(700), 'broken');
-    expect(routingOf(aborted)).toEqual({ stable: A, candidate: null, candidateWeight: 0, salt: 'salt1' });
+    expect(routingOf(aborted)).toEqual({ stable: A, candidate: null, candidateWeight: 0, salt: 'salt1', experiments: [] });
     expect(aborted.stable).toBe(A);
     expect(aborted.releases.map((r) => r.id)).toContain(B);
     expect(aborted.history.at(-1)).toMatchObject({ action: 'abort', weight: 0, detail: 'broken' });

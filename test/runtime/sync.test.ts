@@ -12,6 +12,12 @@ describe('code shipped into generated projects (src/runtime)', () => {
     expect(runtimeFiles(cdk.source)).toContain('service-domain.ts');
   });
 
+  it('ships the experiments helper (recording conversions) into the spa, and through it into the templates built on it', () => {
+    const experiments = RUNTIME.find(({ into }) => into.join('/') === 'src/sprout/experiments')!;
+    expect(runtimeTargets(experiments.into).map((t) => t.split('/templates/')[1])).toContain('spa/files/src/sprout/experiments');
+    expect(runtimeFiles(experiments.source)).toEqual(['conversions.ts']);
+  });
+
   const copies = RUNTIME.flatMap(({ source, into }) => runtimeTargets(into).map((target) => ({ source, target })));
   it.each(copies)('$target is an exact copy of its source (npm run sync:runtime)', ({ source, target }) => {
     for (const file of runtimeFiles(source)) {

@@ -30,7 +30,7 @@ export function createDocumentCache(options: DocumentCacheOptions) {
   let good: { document: ReleaseDocument; routing: Routing; readAt: number } | undefined;
   let retryAt = 0;
   let inflight: Promise<void> | undefined;
-  const fallback: Routing = { stable: options.fallbackStable, candidate: null, candidateWeight: 0, salt: '' };
+  const fallback: Routing = { stable: options.fallbackStable, candidate: null, candidateWeight: 0, salt: '', experiments: [] };
 
   async function refresh(): Promise<void> {
     try {

@@ -15,6 +15,9 @@ export const EDGE_METRICS = {
   exposures: 'Exposures',
   originResponses: 'OriginResponses',
   origin5xx: 'Origin5xx',
+  /** Viewers shown an experiment's variant for the first time (the router's cookie says who saw it already). */
+  experimentExposures: 'ExperimentExposures',
+  experimentDimensions: { experiment: 'Experiment', variant: 'Variant' },
 } as const;
 
 export const FLUSH_INTERVAL_MS = 10_000;
@@ -27,7 +30,10 @@ interface Counts {
 
 export function createMetrics(options: { stage: string; now: () => number; emit: (line: string) => void; namespace?: string }) {
   let counts = new Map<string, Counts>();
+  /** "<experiment> <variant>" → exposures (a space: neither name can hold one). */
+  let exposures = new Map<string, number>();
   let lastFlush = options.now();
+  const namespace = options.namespace ?? EDGE_METRICS.namespace;
 
   function countsOf(release: string): Counts {
     let found = counts.get(release);
@@ -40,6 +46,8 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
     lastFlush = at;
     const pending = counts;
     counts = new Map();
+    const pendingExposures = exposures;
+    exposures = new Map();
     for (const [release, c] of pending) {
       options.emit(
         JSON.stringify({
@@ -47,7 +55,7 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
             Timestamp: at,
             CloudWatchMetrics: [
               {
-                Namespace: options.namespace ?? EDGE_METRICS.namespace,
+                Namespace: namespace,
                 Dimensions: [[EDGE_METRICS.dimensions.stage, EDGE_METRICS.dimensions.release]],
                 Metrics: [EDGE_METRICS.exposures, EDGE_METRICS.originResponses, EDGE_METRICS.origin5xx].map((Name) => ({ Name, Unit: 'Count' })),
               },
@@ -61,6 +69,19 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
         }),
       );
     }
+    const { experiment, variant } = EDGE_METRICS.experimentDimensions;
+    for (const [key, count] of pendingExposures) {
+      const [experimentName, variantName] = key.split(' ');
+      options.emit(
+        JSON.stringify({
+          _aws: { Timestamp: at, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[EDGE_METRICS.dimensions.stage, experiment, variant]], Metrics: [{ Name: EDGE_METRICS.experimentExposures, Unit: 'Count' }] }] },
+          [EDGE_METRICS.dimensions.stage]: options.stage,
+          [experiment]: experimentName,
+          [variant]: variantName,
+          [EDGE_METRICS.experimentExposures]: count,
+        }),
+      );
+    }
   }
 
   /** Lambda freezes between invocations, so there is no timer: every invocation checks whether a flush is due. */
@@ -71,6 +92,10 @@ export function createMetrics(options: { stage: string; now: () => number; emit:
   return {
     exposure(release: string) {
       countsOf(release).exposures++;
+    },
+    experimentExposure(experimentName: string, variantName: string) {
+      const key = `${experimentName} ${variantName}`;
+      exposures.set(key, (exposures.get(key) ?? 0) + 1);
     },
     originResponse(release: string, status: number) {
       const c = countsOf(release);

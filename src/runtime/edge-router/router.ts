@@ -1,11 +1,11 @@
 // Copied from sprout's src/runtime/edge-router by `npm run sync:runtime`: edit it there, not in a project.
 
-import { releaseFor } from './assignment.js';
-import { type CloudFrontEvent, type CloudFrontRequest, type CloudFrontResponse, headerValue, setHeader } from './cloudfront.js';
-import { isViewerId, viewerCookie, viewerIdFrom } from './cookies.js';
+import { experimentFor, releaseFor, variantFor } from './assignment.js';
+import { type CloudFrontEvent, type CloudFrontHeaders, type CloudFrontRequest, type CloudFrontResponse, headerValue, setHeader } from './cloudfront.js';
+import { cookieFrom, experimentCookie, isViewerId, viewerCookie, viewerIdFrom } from './cookies.js';
 import { createDocumentCache } from './document-cache.js';
 import { createMetrics, EDGE_METRICS } from './metrics.js';
-import { DEPLOYED_SITE, isReleaseId, RELEASE_HEADER, RELEASES_PREFIX } from './release-document.js';
+import { DEPLOYED_SITE, type Experiment, EXPERIMENT_COOKIE_PREFIX, EXPERIMENT_HEADER, EXPERIMENT_NAME, isReleaseId, RELEASE_HEADER, RELEASES_PREFIX, STABLE_TARGET } from './release-document.js';
 
 /** Baked into the bundle at synth time (Lambda@Edge has no environment variables). */
 export interface RouterSettings {
@@ -32,6 +32,8 @@ export interface RouterSettings {
 
 /** Marks a request whose viewer id was minted here, so the viewer response sets the cookie. */
 export const NEW_VIEWER_HEADER = 'x-sprout-uid-new';
+/** Marks a request whose viewer sees an experiment's variant for the first time (`<experiment>=<variant>`), so the viewer response sets its cookie. */
+export const NEW_EXPOSURE_HEADER = 'x-sprout-exposure-new';
 
 export interface RouterDeps {
   settings: RouterSettings;
@@ -74,8 +76,7 @@ export function createRouter(deps: RouterDeps) {
     if (!request.headers) request.headers = {};
     const headers = request.headers;
     // A viewer must not choose its release, or plant one in the cache.
-    delete headers[RELEASE_HEADER];
-    delete headers[NEW_VIEWER_HEADER];
+    for (const name of [RELEASE_HEADER, NEW_VIEWER_HEADER, EXPERIMENT_HEADER, NEW_EXPOSURE_HEADER]) delete headers[name];
     try {
       let viewerId = viewerIdFrom(headers, settings.cookieName);
       if (!viewerId) {
@@ -83,7 +84,20 @@ export function createRouter(deps: RouterDeps) {
         setHeader(headers, NEW_VIEWER_HEADER, viewerId);
       }
       const { routing } = await cache.current();
-      const release = releaseFor(routing, viewerId);
+      let release = releaseFor(routing, viewerId);
+      const experiment = experimentFor(routing, request.uri, isAsset(request.uri) ? refererPath(headers) : undefined);
+      if (experiment) {
+        const variant = variantFor(experiment, viewerId);
+        // A release variant replaces the rollout's pick; "stable" keeps it; an origin variant is routed on the origin request.
+        if (isReleaseId(variant.target)) release = variant.target;
+        const assignment = `${experiment.name}=${variant.name}`;
+        setHeader(headers, EXPERIMENT_HEADER, assignment);
+        // One exposure per viewer and variant: the cookie says who has been counted already.
+        if (!experiment.pinned && !cookieFrom(headers, `${EXPERIMENT_COOKIE_PREFIX}${experiment.name}`, (value) => value === variant.name)) {
+          metrics.experimentExposure(experiment.name, variant.name);
+          setHeader(headers, NEW_EXPOSURE_HEADER, assignment);
+        }
+      }
       setHeader(headers, RELEASE_HEADER, release);
       metrics.exposure(release);
     } catch {
@@ -95,9 +109,11 @@ export function createRouter(deps: RouterDeps) {
 
   async function originRequest(request: CloudFrontRequest): Promise<CloudFrontRequest> {
     try {
+      const { document } = await cache.current();
+      const origin = variantOrigin(document?.experiments, headerValue(request.headers ?? {}, EXPERIMENT_HEADER));
+      if (origin) return toCustomOrigin(request, origin);
       const release = headerValue(request.headers ?? {}, RELEASE_HEADER);
       if (!isReleaseId(release) || settings.sharedPaths.includes(request.uri)) return request;
-      const { document } = await cache.current();
       const entry = document?.releases.find((r) => r.id === release);
       if (entry?.origin) return toCustomOrigin(request, entry.origin);
       // The default root object is not applied to a rewritten URI: a folder means its index.html.
@@ -139,6 +155,12 @@ export function createRouter(deps: RouterDeps) {
         const cookies = response.headers['set-cookie'] ?? [];
         response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: viewerCookie(settings.cookieName, minted) }];
       }
+      const [experimentName, variantName] = (headerValue(request.headers ?? {}, NEW_EXPOSURE_HEADER) ?? '').split('=');
+      if (EXPERIMENT_NAME.test(experimentName ?? '') && EXPERIMENT_NAME.test(variantName ?? '')) {
+        response.headers ??= {};
+        const cookies = response.headers['set-cookie'] ?? [];
+        response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: experimentCookie(`${EXPERIMENT_COOKIE_PREFIX}${experimentName}`, variantName!) }];
+      }
     } catch {
       // A response without the cookie only means the viewer gets a new id next time.
     }
@@ -170,6 +192,32 @@ export function createRouter(deps: RouterDeps) {
       }
     },
   };
+}
+
+/** A file a page loads (script, style, image…): it follows its page into an experiment; a page (no extension, .html) does not. */
+function isAsset(uri: string): boolean {
+  const name = uri.slice(uri.lastIndexOf('/') + 1);
+  return name.includes('.') && !/\.html?$/i.test(name);
+}
+
+/** The path of a same-site Referer (a page asking for its scripts and styles), or undefined. */
+function refererPath(headers: CloudFrontHeaders): string | undefined {
+  const referer = headerValue(headers, 'referer');
+  if (!referer) return undefined;
+  try {
+    const url = new URL(referer);
+    return url.host === headerValue(headers, 'host') ? url.pathname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The origin domain of an experiment variant served by another origin, from the assignment the viewer request made. */
+function variantOrigin(experiments: Experiment[] | undefined, assignment: string | undefined): string | undefined {
+  if (!assignment || !experiments) return undefined;
+  const [experimentName, variantName] = assignment.split('=');
+  const target = experiments.find((e) => e.name === experimentName)?.variants.find((v) => v.name === variantName)?.target;
+  return target && target !== STABLE_TARGET && !isReleaseId(target) ? target : undefined;
 }
 
 /**

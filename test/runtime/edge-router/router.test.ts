@@ -117,7 +117,7 @@ describe('assignment (viewer request)', () => {
     const breakages = [
       () => (h.state.fail = true),
       () => ((h.state.fail = false), (h.state.document = 'not json')),
-      () => (h.state.document = { ...releaseDocument({ weight: 100, state: 'aborted' }), schema: 2 } as never),
+      () => (h.state.document = { ...releaseDocument({ weight: 100, state: 'aborted' }), schema: 3 } as never),
       () => (h.state.document = releaseDocument({ weight: 100, state: 'aborted', stage: 'dev' })),
     ];
     for (const breakage of breakages) {
@@ -265,7 +265,7 @@ describe('metrics (origin response)', () => {
   });
 
   it('exports the names the CLI\'s gates query', () => {
-    expect(EDGE_METRICS).toEqual({ namespace: 'Sprout/Edge', dimensions: { stage: 'Stage', release: 'Release' }, exposures: 'Exposures', originResponses: 'OriginResponses', origin5xx: 'Origin5xx' });
+    expect(EDGE_METRICS).toEqual({ namespace: 'Sprout/Edge', dimensions: { stage: 'Stage', release: 'Release' }, exposures: 'Exposures', originResponses: 'OriginResponses', origin5xx: 'Origin5xx', experimentExposures: 'ExperimentExposures', experimentDimensions: { experiment: 'Experiment', variant: 'Variant' } });
   });
 
   it('counts exposures, origin responses and 5xx per release, and writes one EMF line per release once 10 s have passed', async () => {

@@ -36,7 +36,7 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 /** Request headers passed on to the API; the rest (cookies, Host, Origin) stay here. */
-const FORWARDED = ['accept', 'authorization', 'content-type', 'idempotency-key'];
+const FORWARDED = ['accept', 'authorization', 'content-type', 'idempotency-key', 'x-sprout-experiment'];
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const outDir = resolve(options.outDir ?? join(FRONTEND_DIR, '..', 'dist', 'dev'));

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildFrontend } from '../frontend/build.js';
 import { type DevServer, startDevServer } from '../frontend/dev.js';
 import { ApiError, type Item, ItemsClient } from '../frontend/src/api.js';
@@ -31,6 +31,9 @@ describe('the build', () => {
     expect(html).toContain(`<link rel="stylesheet" href="/${build.stylesheet}" />`);
     expect(html).toContain('<base href="/" />');
     expect(readFileSync(join(out, build.script), 'utf8')).toContain('/items');
+    // The conversion call, with the experiments module bundled in.
+    expect(readFileSync(join(out, build.script), 'utf8')).toContain('/conversions');
+    expect(readFileSync(join(out, build.script), 'utf8')).toContain('x-sprout-experiment');
   });
 
   it('complies with the Content-Security-Policy: no inline script, style or event handler', () => {
@@ -138,6 +141,94 @@ describe('the api module', () => {
     await new ItemsClient({ baseUrl: 'https://x', fetch: none, getToken: () => undefined }).get('1');
     expect(call(none).headers).not.toHaveProperty('Authorization');
   });
+
+  describe('recordConversion', () => {
+    const recorded = [{ experiment: 'checkout', variant: 'b' }, { experiment: 'banner', variant: 'control' }];
+    const cookies = 'sprout-uid=4f1c2d9e-0000-4000-8000-000000000000; sprout-x-checkout=b; theme=dark; sprout-x-banner=control';
+    afterEach(() => {
+      vi.unstubAllGlobals();
+    });
+
+    /** A localStorage stand-in. */
+    const memoryStore = () => {
+      const items = new Map<string, string>();
+      return { items, getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
+    };
+
+    it("POSTs to <baseUrl>/conversions with the router's cookies as the x-sprout-experiment header", async () => {
+      const fetch = fakeFetch(202, { metric: 'conversion', recorded });
+      const client = new ItemsClient({ baseUrl: 'https://api.example.com/prod/', fetch, cookies: () => cookies });
+      expect(await client.recordConversion()).toEqual({ metric: 'conversion', recorded });
+      const { url, init, headers } = call(fetch);
+      expect(url).toBe('https://api.example.com/prod/conversions');
+      expect(init.method).toBe('POST');
+      expect(JSON.parse(String(init.body))).toEqual({});
+      expect(headers).toMatchObject({ 'Content-Type': 'application/json', 'x-sprout-experiment': 'checkout=b, banner=control' });
+    });
+
+    it('sends the metric when given one, and the token like every call', async () => {
+      const fetch = fakeFetch(202, { metric: 'signup', recorded: recorded.slice(0, 1) });
+      await new ItemsClient({ baseUrl: '/api', fetch, cookies: () => 'sprout-x-checkout=b', getToken: () => 'jwt-1' }).recordConversion('signup');
+      expect(JSON.parse(String(call(fetch).init.body))).toEqual({ metric: 'signup' });
+      expect(call(fetch).headers).toMatchObject({ 'x-sprout-experiment': 'checkout=b', Authorization: 'Bearer jwt-1' });
+    });
+
+    it('sends nothing for a viewer in no experiment (no cookie, or none it can use)', async () => {
+      for (const jar of ['', 'sprout-uid=abc; theme=dark', 'sprout-x-Checkout=B; sprout-x-=a']) {
+        const fetch = fakeFetch(202, {});
+        expect(await new ItemsClient({ baseUrl: '/api', fetch, cookies: () => jar }).recordConversion('signup')).toEqual({ metric: 'signup', recorded: [] });
+        expect(fetch).not.toHaveBeenCalled();
+      }
+    });
+
+    it('reads document.cookie in the browser, and nothing where there is no document', async () => {
+      const fetch = fakeFetch(202, { metric: 'conversion', recorded: recorded.slice(0, 1) });
+      await expect(new ItemsClient({ baseUrl: '/api', fetch }).recordConversion()).resolves.toEqual({ metric: 'conversion', recorded: [] });
+      vi.stubGlobal('document', { cookie: 'sprout-x-checkout=b' });
+      await new ItemsClient({ baseUrl: '/api', fetch }).recordConversion();
+      expect(call(fetch).headers['x-sprout-experiment']).toBe('checkout=b');
+    });
+
+    it('counts a viewer once per variant and metric: what was reported is remembered (localStorage in a browser)', async () => {
+      const store = memoryStore();
+      const fetch = vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
+        const header = (init!.headers as Record<string, string>)['x-sprout-experiment']!;
+        const sent = header.split(', ').map((pair) => ({ experiment: pair.split('=')[0]!, variant: pair.split('=')[1]! }));
+        return new Response(JSON.stringify({ metric: 'conversion', recorded: sent }), { status: 202 });
+      });
+      let jar = 'sprout-x-checkout=b';
+      const client = new ItemsClient({ baseUrl: '/api', fetch, cookies: () => jar, conversionStore: store });
+      expect((await client.recordConversion()).recorded).toEqual([{ experiment: 'checkout', variant: 'b' }]);
+      expect((await client.recordConversion()).recorded).toEqual([]);
+      expect(fetch).toHaveBeenCalledTimes(1);
+      // Another metric, or a new experiment, counts; the converted variant is left out of the header.
+      await client.recordConversion('signup');
+      jar = 'sprout-x-checkout=b; sprout-x-banner=a';
+      expect((await client.recordConversion()).recorded).toEqual([{ experiment: 'banner', variant: 'a' }]);
+      expect(fetch.mock.calls.map(([, init]) => (init!.headers as Record<string, string>)['x-sprout-experiment'])).toEqual(['checkout=b', 'checkout=b', 'banner=a']);
+      expect(JSON.parse(store.items.get('sprout-converted:conversion')!)).toEqual(['checkout=b', 'banner=a']);
+      // `repeat` counts again; a failed call is not remembered.
+      await client.recordConversion(undefined, { repeat: true });
+      expect(fetch).toHaveBeenCalledTimes(4);
+      const failing = new ItemsClient({ baseUrl: '/api', fetch: fakeFetch(503, {}), cookies: () => 'sprout-x-price=v2', conversionStore: store });
+      await expect(failing.recordConversion()).rejects.toMatchObject({ status: 503 });
+      expect(JSON.parse(store.items.get('sprout-converted:conversion')!)).not.toContain('price=v2');
+    });
+
+    it('survives a storage that refuses or holds junk', async () => {
+      const fetch = fakeFetch(202, { metric: 'conversion', recorded: recorded.slice(0, 1) });
+      const broken = { getItem: () => '{not json', setItem: () => { throw new Error('QuotaExceededError'); } };
+      const client = new ItemsClient({ baseUrl: '/api', fetch, cookies: () => 'sprout-x-checkout=b', conversionStore: broken });
+      await client.recordConversion();
+      await client.recordConversion();
+      expect(fetch).toHaveBeenCalledTimes(2);
+    });
+
+    it("turns the API's refusal into an ApiError", async () => {
+      const client = new ItemsClient({ baseUrl: '/api', fetch: fakeFetch(400, { error: { code: 'VALIDATION_ERROR', message: 'metric must be …' } }), cookies: () => cookies });
+      await expect(client.recordConversion('Bad')).rejects.toMatchObject({ name: 'ApiError', status: 400, code: 'VALIDATION_ERROR' });
+    });
+  });
 });
 
 describe('the runtime config', () => {
@@ -194,6 +285,16 @@ describe('the dev server (npm run dev)', () => {
     expect(received[1]!.headers).toMatchObject({ 'idempotency-key': 'key-9', 'content-type': 'application/json', authorization: 'Bearer t' });
     expect(received[1]!.headers).not.toHaveProperty('origin');
     expect(JSON.parse(received[1]!.body)).toEqual({ name: 'Lamp' });
+  });
+
+  it('forwards the x-sprout-experiment header of a conversion, not the cookies', async () => {
+    const client = new ItemsClient({ baseUrl: `${dev.url}/api`, cookies: () => 'sprout-x-checkout=b' });
+    await client.recordConversion('signup');
+    const last = received.at(-1)!;
+    expect(`${last.method} ${last.url}`).toBe('POST /prod/conversions');
+    expect(last.headers).toMatchObject({ 'x-sprout-experiment': 'checkout=b' });
+    expect(last.headers).not.toHaveProperty('cookie');
+    expect(JSON.parse(last.body)).toEqual({ metric: 'signup' });
   });
 
   it('serves the built files, and index.html for client-side routes', async () => {

@@ -248,8 +248,8 @@ describe('the frontend upload', () => {
 describe('the items API', () => {
   it('answers CORS preflights for exactly the site origin', () => {
     const options = Object.values(template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'OPTIONS' } }) as Record<string, Resource>);
-    // The root, /items and /items/{id}.
-    expect(options).toHaveLength(3);
+    // The root, /items, /items/{id} and /conversions.
+    expect(options).toHaveLength(4);
     for (const method of options) {
       const headers = method.Properties.Integration.IntegrationResponses[0].ResponseParameters;
       expect(flatten(headers['method.response.header.Access-Control-Allow-Origin'])).toBe(`'${SITE_ORIGIN}'`);
@@ -274,6 +274,60 @@ describe('the items API', () => {
     for (const name of ['CreateItem', 'GetItem', 'ListItems', 'UpdateItem', 'DeleteItem']) only(template, 'AWS::Lambda::Function', `${name}Function`);
     only(template, 'AWS::DynamoDB::Table', 'StoreItems');
     template.resourceCountIs('AWS::AppConfig::ConfigurationProfile', 1);
+  });
+});
+
+describe('A/B experiment conversions (POST /conversions)', () => {
+  const method = (t: Template, httpMethod: string) => {
+    const [, resource] = only(t, 'AWS::ApiGateway::Resource', 'ApiRestApiconversions');
+    expect(resource.Properties.PathPart).toBe('conversions');
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: httpMethod } }) as Record<string, Resource>);
+    return methods.filter((m) => flatten(m.Properties.ResourceId) === '<ApiRestApiconversions>');
+  };
+
+  it('is a POST on the items API, proxied to its own function', () => {
+    const [post, ...others] = method(template, 'POST');
+    expect(others).toEqual([]);
+    expect(post!.Properties.Integration.Type).toBe('AWS_PROXY');
+    expect(flatten(post!.Properties.Integration.Uri)).toContain('<RecordConversionFunction.Arn>');
+  });
+
+  it('answers the preflight of the site origin, for POST and the x-sprout-experiment header the frontend sends', () => {
+    const [options] = method(template, 'OPTIONS');
+    const headers = options!.Properties.Integration.IntegrationResponses[0].ResponseParameters;
+    expect(flatten(headers['method.response.header.Access-Control-Allow-Origin'])).toBe(`'${SITE_ORIGIN}'`);
+    expect(headers['method.response.header.Access-Control-Allow-Methods']).toBe("'POST'");
+    expect(headers['method.response.header.Access-Control-Allow-Headers'].replace(/'/g, '').split(',')).toContain('x-sprout-experiment');
+  });
+
+  it('knows its stage and the site origin, and is a SproutFunction like the others (Node.js 24, arm64, Powertools)', () => {
+    const [, fn] = only(template, 'AWS::Lambda::Function', 'RecordConversionFunction');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    const variables = fn.Properties.Environment.Variables;
+    expect(variables.SPROUT_STAGE).toBe(sprout.defaultStage);
+    expect(flatten(variables.CORS_ALLOW_ORIGINS)).toBe(SITE_ORIGIN);
+    expect(variables).toHaveProperty('POWERTOOLS_SERVICE_NAME');
+    // It reads no table and no flag.
+    expect(Object.keys(variables).filter((name) => /TABLE|FLAGS/.test(name))).toEqual([]);
+  });
+
+  it('may write its logs and traces and nothing else: EMF needs no AWS permission', () => {
+    const [, policy] = only(template, 'AWS::IAM::Policy', 'RecordConversionRole');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RecordConversionLogs/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' },
+    ]);
+    // No other policy is attached to its role.
+    const attached = Object.entries(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).filter(([, other]) =>
+      (other.Properties.Roles as Array<{ Ref: string }>).some((role) => role.Ref.startsWith('RecordConversionRole')),
+    );
+    expect(attached.map(([id]) => id)).toEqual([expect.stringMatching(/^RecordConversionRoleDefaultPolicy/)]);
+  });
+
+  it('is there without the release router too (a backend can still record, with variants it forwards itself)', () => {
+    const plain = synth({ releaseRouter: false }).template;
+    expect(method(plain, 'POST')).toHaveLength(1);
+    only(plain, 'AWS::Lambda::Function', 'RecordConversionFunction');
   });
 });
 
@@ -304,10 +358,13 @@ describe('the release router', () => {
     expect([...arns]).toEqual([expect.stringMatching(/^<ReleaseRouterEdgeRouterFnCurrentVersion/)]);
   });
 
-  it('keys the cached HTML and assets on x-sprout-release, so two releases never share a cached object', () => {
+  it('keys the cached HTML and assets on x-sprout-release and x-sprout-experiment, so two releases or two variants never share a cached object', () => {
     for (const prefix of ['SiteHtmlCache', 'SiteAssetsCache']) {
       const [, policy] = only(template, 'AWS::CloudFront::CachePolicy', prefix);
-      expect(policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig, prefix).toEqual({ HeaderBehavior: 'whitelist', Headers: ['x-sprout-release'] });
+      expect(policy.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig, prefix).toEqual({
+        HeaderBehavior: 'whitelist',
+        Headers: ['x-sprout-release', 'x-sprout-experiment'],
+      });
     }
   });
 
@@ -385,11 +442,12 @@ describe('the release router', () => {
 });
 
 describe('outputs', () => {
-  it('gives the site URL, the API URL, the items URL and the flag store ids', () => {
+  it('gives the site URL, the API URL, the items and conversions URLs and the flag store ids', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(flatten(outputs.SiteUrl?.Value)).toBe(SITE_ORIGIN);
     expect(flatten(outputs.ApiUrl?.Value)).toBe(`${API_ORIGIN}/<ApiRestApiDeploymentStage${sprout.defaultStage}>/`);
     expect(flatten(outputs.ItemsUrl?.Value)).toBe(`${API_ORIGIN}/<ApiRestApiDeploymentStage${sprout.defaultStage}>/items`);
+    expect(flatten(outputs.ConversionsUrl?.Value)).toBe(`${API_ORIGIN}/<ApiRestApiDeploymentStage${sprout.defaultStage}>/conversions`);
     expect(flatten(outputs.DistributionId?.Value)).toBe('<SiteDistribution>');
     expect(flatten(outputs.SiteBucketName?.Value)).toBe('<SiteBucket>');
     for (const key of ['FlagsApplicationId', 'FlagsEnvironmentId', 'FlagsProfileId', 'FlagsDeploymentStrategyId']) expect(outputs).toHaveProperty(key);

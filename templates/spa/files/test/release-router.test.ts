@@ -114,6 +114,11 @@ describe('ReleaseRouter in a stack outside us-east-1', () => {
     expect(construct.edgeLambdas.every((e) => !e.includeBody)).toBe(true);
   });
 
+  it('names the request headers the site must key its cache on: the release and the experiment variant', () => {
+    expect(construct.cacheKeyHeaders).toEqual(['x-sprout-release', 'x-sprout-experiment']);
+    expect([construct.header, construct.experimentHeader]).toEqual(['x-sprout-release', 'x-sprout-experiment']);
+  });
+
   it('bakes the settings the router reads, all plain values', () => {
     expect(construct.settings).toEqual({
       bucket: construct.bucketName,

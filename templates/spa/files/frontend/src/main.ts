@@ -1,6 +1,7 @@
 // The app: a list of items with a form to add one and a button to delete each, and a page per
 // item at /items/<id>. The item pages are client-side routes: reloading one asks CloudFront for
 // a path that is not in the bucket, and the SPA fallback answers with index.html, which routes.
+// Adding an item is the sample's conversion for A/B experiments (`sprout experiment`).
 import { ApiError, type Item, ItemsClient } from './api.js';
 import { loadRuntimeConfig } from './config.js';
 import './styles.css';
@@ -95,6 +96,9 @@ async function renderList(): Promise<void> {
     try {
       const item = await client.create({ name: name.value, ...(description.value ? { description: description.value } : {}) }, idempotencyKey);
       idempotencyKey = crypto.randomUUID();
+      // The page's conversion: credit it to the A/B experiment variants the viewer is in (nothing
+      // is sent outside an experiment). A failure here is not the user's problem.
+      client.recordConversion().catch((error: unknown) => console.warn('Could not record the conversion', error));
       list.querySelector('.empty')?.remove();
       list.prepend(row(item));
       form.reset();

@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { isReleaseId, RELEASE_HEADER } from '../../src/sprout/edge-router/release-document.js';
+import { EXPERIMENT_HEADER, isReleaseId, RELEASE_HEADER } from '../../src/sprout/edge-router/release-document.js';
 import type { RouterSettings } from '../../src/sprout/edge-router/router.js';
 
 /** src/sprout/edge-router: the router's code, shipped into the project by sprout (do not edit it here). */
@@ -135,7 +135,9 @@ export interface ReleaseRouterProps {
  * reads the stage's release document from the release bucket (in us-east-1, next to the function),
  * assigns each viewer a release with a sticky cookie, puts it in the `x-sprout-release` request
  * header (which the site's cache policies key on) and, on origin-request, serves the release's
- * files from `releases/<id>/` in the site bucket.
+ * files from `releases/<id>/` in the site bucket. On the paths of a running A/B experiment it also
+ * puts the viewer's variant in the `x-sprout-experiment` request header (in the cache key too) and
+ * a `sprout-x-<experiment>` cookie the page reads to report conversions.
  */
 export class ReleaseRouter extends Construct {
   readonly fn: cloudfront.experimental.EdgeFunction;
@@ -145,8 +147,16 @@ export class ReleaseRouter extends Construct {
   readonly bucketName: string;
   readonly documentKey = RELEASE_DOCUMENT_KEY;
   readonly bucketRegion = RELEASE_BUCKET_REGION;
-  /** The request header the router sets: add it to the cache key of every behaviour it runs on. */
+  /** The request header naming the viewer's release. */
   readonly header = RELEASE_HEADER;
+  /** The request header naming the viewer's experiment variant (`<experiment>=<variant>`), on the paths of a running experiment. */
+  readonly experimentHeader = EXPERIMENT_HEADER;
+  /**
+   * The request headers the router sets that choose what the origin serves: put them in the cache
+   * key of every behaviour it runs on, so two releases, or two variants of an experiment, never
+   * share a cached object.
+   */
+  readonly cacheKeyHeaders: readonly string[] = [RELEASE_HEADER, EXPERIMENT_HEADER];
   /** What the bundle has baked in. */
   readonly settings: EdgeRouterSettings;
   /** The four associations, for StaticSite's `edgeLambdas`. */

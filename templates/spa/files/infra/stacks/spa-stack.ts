@@ -2,6 +2,7 @@ import { CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type { Construct } from 'constructs';
 import type { Config } from '../config.js';
+import { addConversionsEndpoint, type ConversionsEndpoint } from '../constructs/conversions-endpoint.js';
 import { addItemsService, type ItemsService } from '../constructs/items-service.js';
 import { ReleaseRouter } from '../constructs/release-router.js';
 import { StaticSite } from '../constructs/static-site.js';
@@ -16,7 +17,9 @@ export interface SpaStackProps extends StackProps {
  * The single-page application: the static site on CloudFront, and the items API (backend-api's
  * service, unchanged) on its own origin, which answers the site's origin, and only it, with CORS.
  * With `releaseRouter` (the default), a Lambda@Edge router serves each viewer a release of the
- * site (progressive rollouts with `sprout rollout`), from a release document in us-east-1.
+ * site (progressive rollouts with `sprout rollout`, A/B experiments with `sprout experiment`),
+ * from a release document in us-east-1. The API also takes `POST /conversions`, which credits a
+ * conversion to the viewer's experiment variants.
  *
  * Lambda@Edge functions live in us-east-1, and CDK's EdgeFunction needs to know the stack's region:
  * through `sprout deploy` it is the stage's region (the router and its bucket then go to an
@@ -27,6 +30,8 @@ export interface SpaStackProps extends StackProps {
 export class SpaStack extends Stack {
   readonly site: StaticSite;
   readonly service: ItemsService;
+  /** POST /conversions on the items API: A/B experiment conversions. */
+  readonly conversions: ConversionsEndpoint;
   /** The edge router and its release bucket (absent with releaseRouter false). */
   readonly router?: ReleaseRouter;
   /** The API's base URL as the frontend calls it (its custom domain when it has one). */
@@ -61,9 +66,9 @@ export class SpaStack extends Stack {
       htmlCacheSeconds: options.htmlCacheSeconds,
       removalPolicy: options.bucketRemovalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       comment: `${resourceName}-${stage} single-page application`,
-      // The router on every site behaviour, and its release header in their cache keys: two
-      // releases never share a cached object.
-      ...(this.router ? { edgeLambdas: this.router.edgeLambdas, cacheKeyHeaders: [this.router.header] } : {}),
+      // The router on every site behaviour, and its release and experiment headers in their cache
+      // keys: two releases, or two variants of an experiment, never share a cached object.
+      ...(this.router ? { edgeLambdas: this.router.edgeLambdas, cacheKeyHeaders: [...this.router.cacheKeyHeaders] } : {}),
     });
 
     this.service = addItemsService(this, {
@@ -73,6 +78,7 @@ export class SpaStack extends Stack {
       ...(domain ? { domain } : {}),
       corsAllowOrigins: [this.site.url],
     });
+    this.conversions = addConversionsEndpoint(this, { api: this.service.api.api, resourceName, stage, corsAllowOrigins: [this.site.url] });
     const customDomain = this.node.tryFindChild('Domain') as ApiServiceDomain | undefined;
     apiUrl = customDomain?.url ?? this.service.api.api.url;
     this.apiUrl = apiUrl;
@@ -80,6 +86,7 @@ export class SpaStack extends Stack {
     new CfnOutput(this, 'SiteUrl', { value: this.site.url, description: 'The single-page application' });
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'Base URL of the items API (what config.json gives the frontend)' });
     new CfnOutput(this, 'ItemsUrl', { value: this.service.api.api.urlForPath('/items'), description: 'Base URL of the items resource' });
+    new CfnOutput(this, 'ConversionsUrl', { value: this.service.api.api.urlForPath('/conversions'), description: 'POST a conversion of an A/B experiment here' });
     new CfnOutput(this, 'ItemsTableName', { value: this.service.store.items.tableName });
     new CfnOutput(this, 'SiteBucketName', { value: this.site.bucket.bucketName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId, description: 'For manual invalidations' });

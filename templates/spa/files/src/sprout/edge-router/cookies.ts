@@ -20,6 +20,11 @@ const MAX_COOKIE_HEADER = 8192;
  * minting a new id on every request would move it between releases.
  */
 export function viewerIdFrom(headers: CloudFrontHeaders, cookieName: string): string | undefined {
+  return cookieFrom(headers, cookieName, isViewerId);
+}
+
+/** The first value of a cookie that passes `accept`, or undefined (the same parsing as the viewer id's). */
+export function cookieFrom(headers: CloudFrontHeaders, cookieName: string, accept: (value: string) => boolean): string | undefined {
   for (const entry of headers.cookie ?? []) {
     const text = typeof entry?.value === 'string' ? entry.value.slice(0, MAX_COOKIE_HEADER) : '';
     for (const pair of text.split(';')) {
@@ -27,10 +32,18 @@ export function viewerIdFrom(headers: CloudFrontHeaders, cookieName: string): st
       if (eq < 0 || pair.slice(0, eq).trim() !== cookieName) continue;
       let value = pair.slice(eq + 1).trim();
       if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-      if (isViewerId(value)) return value;
+      if (accept(value)) return value;
     }
   }
   return undefined;
+}
+
+/** An experiment's cookie lives as long as an experiment may reasonably run. */
+export const EXPERIMENT_COOKIE_MAX_AGE = 90 * 24 * 3600;
+
+/** Not HttpOnly: the page reads it to report conversions with its variant. */
+export function experimentCookie(name: string, value: string): string {
+  return `${name}=${value}; Path=/; Max-Age=${EXPERIMENT_COOKIE_MAX_AGE}; Secure; SameSite=Lax`;
 }
 
 /** Browsers cap a cookie's lifetime at 400 days. */

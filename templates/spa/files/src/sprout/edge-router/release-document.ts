@@ -7,7 +7,13 @@
  * dependency: it is bundled into the Lambda@Edge function.
  */
 
-export const RELEASE_SCHEMA = 1;
+/**
+ * Schema 2 adds experiments. A document is written as schema 1 while it has none, so a router
+ * deployed before experiments existed keeps reading it; with experiments, the stage's router must
+ * be one that reads schema 2 (`sprout deploy` installs it).
+ */
+export const RELEASE_SCHEMA = 2;
+export const SCHEMAS_READ = [1, 2] as const;
 /** Weights are in basis points: 10,000 buckets, so a step of 0.01% is possible. */
 export const BASIS_POINTS = 10_000;
 /** A release id: `r-` and 12 hex digits of the content's hash (`sprout release create`); also a safe S3 key segment. */
@@ -16,6 +22,16 @@ export const RELEASE_ID = /^r-[0-9a-f]{12}$/;
 export const RELEASES_PREFIX = 'releases/';
 /** The request header carrying the chosen release: the cache policies key on it. */
 export const RELEASE_HEADER = 'x-sprout-release';
+/**
+ * The request header naming the experiment and variant a viewer is in, `<experiment>=<variant>`:
+ * the cache policies key on it (two variants never share a cached object) and origins read it
+ * (a backend records a conversion with it).
+ */
+export const EXPERIMENT_HEADER = 'x-sprout-experiment';
+/** The cookie `sprout-x-<experiment>=<variant>` the router gives an exposed viewer: readable by the page, so it can report conversions. */
+export const EXPERIMENT_COOKIE_PREFIX = 'sprout-x-';
+/** An experiment's or a variant's name: also part of a cookie name and a metric dimension. */
+export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** The header value for "the site as `sprout deploy` uploaded it" (no release registered as stable). */
 export const DEPLOYED_SITE = 'deployed';
 /** How many history entries the document keeps (it is read at the edge every few seconds: it stays small). */
@@ -70,8 +86,42 @@ export interface HistoryEntry {
   detail?: string;
 }
 
+export const EXPERIMENT_STATES = ['running', 'stopped'] as const;
+export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
+/** A variant target that means "whatever the router serves this viewer without the experiment" (the stable release, or a rollout's pick). */
+export const STABLE_TARGET = 'stable';
+
+export interface ExperimentVariant {
+  name: string;
+  /** A release id, STABLE_TARGET, or an origin's domain name (an API variant). */
+  target: string;
+  /** Percent of the experiment's viewers, at most two decimals; the variants add up to 100. */
+  weight: number;
+}
+
+export interface Experiment {
+  name: string;
+  /** Path patterns: `/*` (the whole site), `/checkout/*` (the folder and everything under it) or `/pricing` (exactly). */
+  paths: string[];
+  /** The first is the control. */
+  variants: ExperimentVariant[];
+  /** Fixed for the experiment's life, and independent of any rollout's: assignment never reshuffles while it runs. */
+  salt: string;
+  /** The primary metric's name, as the backend records conversions. */
+  metric: string;
+  /** Exposures each variant needs before a winner may be called. */
+  minSample: number;
+  state: ExperimentState;
+  startedAt: string;
+  stoppedAt?: string;
+  /** The variant chosen when it was stopped. */
+  winner?: string;
+  /** A stopped experiment still sending every viewer on its paths to the winner (until another experiment takes the paths). */
+  pinned?: boolean;
+}
+
 export interface ReleaseDocument {
-  schema: typeof RELEASE_SCHEMA;
+  schema: (typeof SCHEMAS_READ)[number];
   stage: string;
   /** Increases by one with every write. */
   revision: number;
@@ -80,10 +130,23 @@ export interface ReleaseDocument {
   releases: ReleaseEntry[];
   rollout: Rollout | null;
   history: HistoryEntry[];
+  /** Schema 2 only. */
+  experiments?: Experiment[];
 }
 
 export function emptyReleaseDocument(stage: string): ReleaseDocument {
-  return { schema: RELEASE_SCHEMA, stage, revision: 0, stable: null, releases: [], rollout: null, history: [] };
+  return { schema: 1, stage, revision: 0, stable: null, releases: [], rollout: null, history: [] };
+}
+
+/** What the router needs of an experiment: its paths, and the variants' cumulative weights in basis points. */
+export interface ExperimentRouting {
+  name: string;
+  paths: string[];
+  salt: string;
+  /** Ascending upper bounds: a viewer in bucket b gets the first variant whose `upTo` is above b. */
+  variants: Array<{ name: string; target: string; upTo: number }>;
+  /** The winner's name, when a stopped experiment pins its paths to it. */
+  pinned?: string;
 }
 
 /** What the router needs of a document: who is stable, who is the candidate and at which weight. */
@@ -93,6 +156,8 @@ export interface Routing {
   /** The candidate's weight in basis points (0 when there is no live rollout). */
   candidateWeight: number;
   salt: string;
+  /** Running experiments and stopped ones that pin their paths to a winner. */
+  experiments: ExperimentRouting[];
 }
 
 /** A running or paused rollout keeps its weight (pausing stops the plan, not the traffic); an aborted one drops to 0. */
@@ -104,7 +169,35 @@ export function routingOf(document: ReleaseDocument): Routing {
     candidate: live ? rollout.candidate : null,
     candidateWeight: live ? Math.round((rollout.steps[rollout.step] ?? 0) * 100) : 0,
     salt: rollout?.salt ?? '',
+    experiments: (document.experiments ?? []).filter((e) => e.state === 'running' || (e.pinned && e.winner)).map(experimentRouting),
   };
+}
+
+function experimentRouting(experiment: Experiment): ExperimentRouting {
+  let upTo = 0;
+  const variants = experiment.variants.map((v) => ({ name: v.name, target: v.target, upTo: (upTo += Math.round(v.weight * 100)) }));
+  return { name: experiment.name, paths: experiment.paths, salt: experiment.salt, variants, ...(experiment.state === 'stopped' && experiment.winner ? { pinned: experiment.winner } : {}) };
+}
+
+/** Whether a path pattern (`/*`, `/checkout/*`, `/pricing`) covers a request's URI. */
+export function pathMatches(pattern: string, uri: string): boolean {
+  if (!pattern.endsWith('/*')) return uri === pattern;
+  const folder = pattern.slice(0, -1);
+  return uri.startsWith(folder) || uri === folder.slice(0, -1);
+}
+
+/** Whether two patterns can cover the same URI (two experiments must not). */
+export function pathsOverlap(a: string, b: string): boolean {
+  if (a.endsWith('/*') && pathMatches(a, b.endsWith('/*') ? b.slice(0, -2) || '/' : b)) return true;
+  if (b.endsWith('/*') && pathMatches(b, a.endsWith('/*') ? a.slice(0, -2) || '/' : a)) return true;
+  return a === b;
+}
+
+/** A valid path pattern: starts with "/", no "//", and a "*" only as a last segment of its own. */
+export function isPathPattern(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 256 || !value.startsWith('/')) return false;
+  const body = value.endsWith('/*') ? value.slice(0, -1) : value;
+  return /^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*$/.test(body) && !body.includes('//');
 }
 
 /** The candidate's weight in percent now (0 without a live rollout). */
@@ -116,7 +209,7 @@ export function candidateWeightPercent(document: ReleaseDocument): number {
 export function validateReleaseDocument(value: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(value)) return ['the release document must be a JSON object'];
-  if (value.schema !== RELEASE_SCHEMA) problems.push(`schema must be ${RELEASE_SCHEMA} (found ${JSON.stringify(value.schema)}): this sprout or router may be older than the document`);
+  if (!SCHEMAS_READ.includes(value.schema as 1)) problems.push(`schema must be one of ${SCHEMAS_READ.join(', ')} (found ${JSON.stringify(value.schema)}): this sprout or router may be older than the document`);
   if (typeof value.stage !== 'string' || value.stage === '') problems.push('stage must be a non-empty string');
   if (!Number.isInteger(value.revision) || (value.revision as number) < 0) problems.push('revision must be a whole number ≥ 0');
   if (value.stable !== null && !isReleaseId(value.stable)) problems.push(`stable must be a release id or null (found ${JSON.stringify(value.stable)})`);
@@ -134,6 +227,10 @@ export function validateReleaseDocument(value: unknown): string[] {
     });
   if (isReleaseId(value.stable) && Array.isArray(value.releases) && !ids.has(value.stable)) problems.push(`stable ${value.stable} is not among the releases`);
   if (value.rollout !== null) problems.push(...rolloutProblems(value.rollout, ids));
+  if (value.experiments !== undefined) {
+    if (value.schema === 1) problems.push('experiments need schema 2');
+    problems.push(...experimentsProblems(value.experiments, ids));
+  }
   if (!Array.isArray(value.history)) problems.push('history must be a list');
   else if (value.history.some((h) => !isObject(h) || typeof h.at !== 'string' || typeof h.actor !== 'string' || typeof h.action !== 'string')) {
     problems.push('every history entry needs at, actor and action');
@@ -165,6 +262,66 @@ function rolloutProblems(rollout: unknown, ids: Set<string>): string[] {
     if (!Array.isArray(gates.alarms) || gates.alarms.some((a) => typeof a !== 'string' || a === '')) problems.push('rollout.gates.alarms must be a list of alarm names');
   }
   return problems;
+}
+
+function experimentsProblems(experiments: unknown, ids: Set<string>): string[] {
+  if (!Array.isArray(experiments)) return ['experiments must be a list'];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const live: Array<{ name: string; paths: string[] }> = [];
+  experiments.forEach((experiment, i) => {
+    const at = `experiments[${i}]`;
+    if (!isObject(experiment)) return problems.push(`${at} must be an object`);
+    if (!isName(experiment.name)) return problems.push(`${at}.name must match ${EXPERIMENT_NAME}`);
+    if (names.has(experiment.name)) problems.push(`${at}: ${experiment.name} is listed twice`);
+    names.add(experiment.name);
+    const paths = experiment.paths;
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every(isPathPattern)) problems.push(`${at}.paths must be a non-empty list of path patterns such as /* or /checkout/*`);
+    const variants = experiment.variants;
+    if (!Array.isArray(variants) || variants.length < 2 || variants.length > 10) problems.push(`${at}.variants must list 2 to 10 variants`);
+    else {
+      const variantProblem = variantsProblem(variants, ids);
+      if (variantProblem) problems.push(`${at}.variants: ${variantProblem}`);
+    }
+    if (typeof experiment.salt !== 'string' || experiment.salt === '') problems.push(`${at}.salt must be a non-empty string`);
+    if (!isName(experiment.metric)) problems.push(`${at}.metric must match ${EXPERIMENT_NAME}`);
+    if (!isCount(experiment.minSample)) problems.push(`${at}.minSample must be a whole number ≥ 0`);
+    if (!EXPERIMENT_STATES.includes(experiment.state as ExperimentState)) problems.push(`${at}.state must be one of ${EXPERIMENT_STATES.join(', ')}`);
+    if (typeof experiment.startedAt !== 'string') problems.push(`${at} needs startedAt`);
+    if (experiment.winner !== undefined && !(Array.isArray(variants) && variants.some((v) => isObject(v) && v.name === experiment.winner))) problems.push(`${at}.winner must be one of its variants`);
+    if ((experiment.state === 'running' || experiment.pinned) && Array.isArray(paths)) {
+      for (const other of live) {
+        if (paths.some((p) => other.paths.some((q) => typeof p === 'string' && pathsOverlap(p, q)))) problems.push(`${at}: its paths overlap those of ${other.name}`);
+      }
+      live.push({ name: experiment.name, paths: paths.filter((p): p is string => typeof p === 'string') });
+    }
+    return undefined;
+  });
+  return problems;
+}
+
+/** Why a list of variants is not valid, or undefined: unique names, known targets, weights adding up to 100. */
+export function variantsProblem(variants: unknown[], releaseIds: Set<string>): string | undefined {
+  const names = new Set<string>();
+  let total = 0;
+  for (const variant of variants) {
+    if (!isObject(variant) || !isName(variant.name)) return `every variant needs a name matching ${EXPERIMENT_NAME}`;
+    if (names.has(variant.name)) return `${variant.name} is listed twice`;
+    names.add(variant.name);
+    const target = variant.target;
+    if (!(target === STABLE_TARGET || (isReleaseId(target) && releaseIds.has(target)) || (!isReleaseId(target) && isHostName(target)))) {
+      return `${variant.name}'s target must be "${STABLE_TARGET}", a release of this stage or an origin's domain name (found ${JSON.stringify(target)})`;
+    }
+    const weight = variant.weight;
+    if (typeof weight !== 'number' || !(weight > 0 && weight <= 100) || Math.round(weight * 100) !== weight * 100) return `${variant.name}'s weight must be a percentage above 0 with at most two decimals`;
+    total += Math.round(weight * 100);
+  }
+  if (total !== BASIS_POINTS) return `the weights must add up to 100 (they add up to ${total / 100})`;
+  return undefined;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && EXPERIMENT_NAME.test(value);
 }
 
 /** Why a list of step weights is not a valid plan, or undefined: ascending percentages in (0, 100], ending at 100, at most two decimals. */
