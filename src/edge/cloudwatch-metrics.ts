@@ -1,6 +1,6 @@
 import { type CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 
-import { addCounts, countsFromCloudWatch, type ExperimentCounts } from './experiment-metrics.js';
+import { addCounts, countsFromCloudWatch, emptyCounts } from './experiment-metrics.js';
 import type { AlarmState, ReleaseCounts } from './gates.js';
 import { EDGE_METRICS, type MetricsSource } from './metrics.js';
 
@@ -61,8 +61,7 @@ export function cloudWatchMetricsSource(options: CloudWatchSourceOptions): Metri
     location: `CloudWatch ${EDGE_METRICS.namespace} in ${regions.length} regions`,
     async experimentCounts(experiment, window) {
       // Exposures come from the router's replicas, conversions from the application's region: both are somewhere in the list.
-      const none: ExperimentCounts = new Map(experiment.variants.map((v) => [v.name, { exposures: 0, conversions: 0 }]));
-      const perRegion = await inEveryRegion((client) => countsFromCloudWatch(client, options.stage, experiment, window, options.now?.() ?? new Date()), none);
+      const perRegion = await inEveryRegion((client) => countsFromCloudWatch(client, options.stage, experiment, window, options.now?.() ?? new Date()), emptyCounts(experiment));
       return perRegion.reduce(addCounts);
     },
     async releaseCounts(release, window) {

@@ -16,7 +16,8 @@ export interface Window {
   to: Date;
 }
 
-function emptyCounts(experiment: Experiment): ExperimentCounts {
+/** Zero for every variant. */
+export function emptyCounts(experiment: Experiment): ExperimentCounts {
   return new Map(experiment.variants.map((v) => [v.name, { exposures: 0, conversions: 0 }]));
 }
 
@@ -42,7 +43,7 @@ export function countsFromEmf(text: string, stage: string, experiment: Experimen
     return [
       { variant: v.name, field: 'exposures' as const, ...series.exposures },
       { variant: v.name, field: 'conversions' as const, ...series.conversions },
-    ];
+    ].map((wanted) => ({ ...wanted, dimensionSet: Object.keys(wanted.dimensions).sort().join(',') }));
   });
   for (const record of emfRecords(text)) {
     const aws = record._aws as { Timestamp?: number; CloudWatchMetrics?: Array<{ Namespace?: string; Dimensions?: string[][]; Metrics?: Array<{ Name?: string }> }> } | undefined;
@@ -52,8 +53,7 @@ export function countsFromEmf(text: string, stage: string, experiment: Experimen
       if (typeof directive !== 'object' || directive === null) continue;
       for (const series of wanted) {
         if (directive.Namespace !== series.namespace || !(Array.isArray(directive.Metrics) && directive.Metrics.some((m) => m?.Name === series.name))) continue;
-        const keys = Object.keys(series.dimensions).sort().join(',');
-        if (!(Array.isArray(directive.Dimensions) && directive.Dimensions.some((set) => Array.isArray(set) && [...set].sort().join(',') === keys))) continue;
+        if (!(Array.isArray(directive.Dimensions) && directive.Dimensions.some((set) => Array.isArray(set) && [...set].sort().join(',') === series.dimensionSet))) continue;
         if (!Object.entries(series.dimensions).every(([k, v]) => record[k] === v)) continue;
         counts.get(series.variant)![series.field] += sumOf(record[series.name]);
       }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 
 import type { CloudFrontRequest, CloudFrontResponse } from '../runtime/edge-router/cloudfront.js';
 import { EDGE_METRICS } from '../runtime/edge-router/metrics.js';
-import { type Experiment, EXPERIMENT_HEADER } from '../runtime/edge-router/release-document.js';
+import { type Experiment, EXPERIMENT_HEADER, parseAssignment } from '../runtime/edge-router/release-document.js';
 import { createRouter } from '../runtime/edge-router/router.js';
 import { EXPERIMENT_METRICS } from '../runtime/experiments/conversions.js';
 import { localMetricsFile } from './metrics.js';
@@ -70,7 +70,7 @@ export async function simulateTraffic(input: SimulationInput): Promise<Simulatio
       const request: CloudFrontRequest = { clientIp: '127.0.0.1', method: 'GET', querystring: '', uri: page, headers: { host: [{ key: 'Host', value: 'localhost' }], ...(cookies.length ? { cookie: [{ key: 'Cookie', value: cookies.join('; ') }] } : {}) } };
       const routed = await router.viewerRequest(request);
       requests++;
-      variant = routed.headers[EXPERIMENT_HEADER]?.[0]?.value.split('=')[1];
+      variant = parseAssignment(routed.headers[EXPERIMENT_HEADER]?.[0]?.value)?.variant;
       const response = router.viewerResponse(routed, { status: '200', headers: {} } as CloudFrontResponse);
       cookies = browserCookies(cookies, response);
     }

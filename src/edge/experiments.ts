@@ -7,6 +7,7 @@ import {
   isReleaseId,
   pathsOverlap,
   type ReleaseDocument,
+  RELEASE_SCHEMA,
   STABLE_TARGET,
   variantsProblem,
 } from '../runtime/edge-router/release-document.js';
@@ -43,7 +44,7 @@ export function startExperiment(document: ReleaseDocument, plan: ExperimentPlan,
   }
   const badPath = plan.paths.find((p) => !isPathPattern(p));
   if (plan.paths.length === 0 || badPath !== undefined) {
-    throw new UsageError('BAD_PATHS', `--paths ${badPath ?? ''}: a path pattern starts with "/" and may end in "/*", such as /* or /checkout/*.`.replace('--paths : ', '--paths: '));
+    throw new UsageError('BAD_PATHS', `--paths${badPath === undefined ? '' : ` ${badPath}`}: a path pattern starts with "/" and may end in "/*", such as /* or /checkout/*.`);
   }
   const releaseIds = new Set(document.releases.map((r) => r.id));
   const problem = variantsProblem(plan.variants, releaseIds);
@@ -66,7 +67,7 @@ export function startExperiment(document: ReleaseDocument, plan: ExperimentPlan,
   const kept = experiments.map((e) => (superseded.includes(e) ? { ...e, pinned: false } : e));
   const experiment: Experiment = { ...plan, state: 'running', startedAt: at };
   const variants = plan.variants.map((v) => `${v.name}=${v.target} ${v.weight}%`).join(', ');
-  return commit({ ...document, schema: 2, experiments: trim([...kept, experiment]) }, change, {
+  return commit({ ...document, schema: RELEASE_SCHEMA, experiments: trim([...kept, experiment]) }, change, {
     action: 'experiment-start',
     detail: `${plan.name} on ${plan.paths.join(', ')}: ${variants}; metric ${plan.metric}, at least ${plan.minSample} exposures per variant${superseded.length ? `; takes over the paths of ${superseded.map((e) => e.name).join(', ')}` : ''}`,
   });

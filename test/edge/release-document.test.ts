@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { emptyReleaseDocument, parseReleaseDocument, routingOf, stepsProblem, validateReleaseDocument } from '../../src/runtime/edge-router/release-document.js';
+import { emptyReleaseDocument, formatAssignment, parseAssignment, parseReleaseDocument, routingOf, stepsProblem, validateReleaseDocument } from '../../src/runtime/edge-router/release-document.js';
 import { B, running, withReleases } from './fixtures.js';
 
 describe('the release document schema', () => {
@@ -54,5 +54,12 @@ describe('the release document schema', () => {
     expect(routingOf({ ...document, rollout: { ...document.rollout!, state: 'aborted' } }).candidateWeight).toBe(0);
     expect(routingOf({ ...document, rollout: { ...document.rollout!, state: 'complete' } }).candidate).toBeNull();
     expect(routingOf({ ...document, rollout: { ...document.rollout!, state: 'paused' } }).candidateWeight).toBe(1000);
+  });
+});
+
+describe('experiment assignments (<experiment>=<variant>)', () => {
+  it('read back exactly what was written, and nothing else', () => {
+    expect(parseAssignment(formatAssignment('checkout', 'b'))).toEqual({ experiment: 'checkout', variant: 'b' });
+    for (const bad of [undefined, '', 'checkout', 'checkout=', '=b', 'checkout=b=c', 'Checkout=b', 'checkout=b;x=1']) expect(parseAssignment(bad), String(bad)).toBeUndefined();
   });
 });

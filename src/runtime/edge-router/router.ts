@@ -5,7 +5,7 @@ import { type CloudFrontEvent, type CloudFrontHeaders, type CloudFrontRequest, t
 import { cookieFrom, experimentCookie, isViewerId, viewerCookie, viewerIdFrom } from './cookies.js';
 import { createDocumentCache } from './document-cache.js';
 import { createMetrics, EDGE_METRICS } from './metrics.js';
-import { DEPLOYED_SITE, type Experiment, EXPERIMENT_COOKIE_PREFIX, EXPERIMENT_HEADER, EXPERIMENT_NAME, isReleaseId, RELEASE_HEADER, RELEASES_PREFIX, STABLE_TARGET } from './release-document.js';
+import { DEPLOYED_SITE, type Experiment, EXPERIMENT_COOKIE_PREFIX, EXPERIMENT_HEADER, formatAssignment, isReleaseId, parseAssignment, RELEASE_HEADER, RELEASES_PREFIX, STABLE_TARGET } from './release-document.js';
 
 /** Baked into the bundle at synth time (Lambda@Edge has no environment variables). */
 export interface RouterSettings {
@@ -90,7 +90,7 @@ export function createRouter(deps: RouterDeps) {
         const variant = variantFor(experiment, viewerId);
         // A release variant replaces the rollout's pick; "stable" keeps it; an origin variant is routed on the origin request.
         if (isReleaseId(variant.target)) release = variant.target;
-        const assignment = `${experiment.name}=${variant.name}`;
+        const assignment = formatAssignment(experiment.name, variant.name);
         setHeader(headers, EXPERIMENT_HEADER, assignment);
         // One exposure per viewer and variant: the cookie says who has been counted already.
         if (!experiment.pinned && !cookieFrom(headers, `${EXPERIMENT_COOKIE_PREFIX}${experiment.name}`, (value) => value === variant.name)) {
@@ -150,17 +150,10 @@ export function createRouter(deps: RouterDeps) {
     try {
       const minted = headerValue(request.headers ?? {}, NEW_VIEWER_HEADER);
       // Checked again so that nothing but an id can ever reach the Set-Cookie header.
-      if (isViewerId(minted)) {
-        response.headers ??= {};
-        const cookies = response.headers['set-cookie'] ?? [];
-        response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: viewerCookie(settings.cookieName, minted) }];
-      }
-      const [experimentName, variantName] = (headerValue(request.headers ?? {}, NEW_EXPOSURE_HEADER) ?? '').split('=');
-      if (EXPERIMENT_NAME.test(experimentName ?? '') && EXPERIMENT_NAME.test(variantName ?? '')) {
-        response.headers ??= {};
-        const cookies = response.headers['set-cookie'] ?? [];
-        response.headers['set-cookie'] = [...cookies, { key: 'Set-Cookie', value: experimentCookie(`${EXPERIMENT_COOKIE_PREFIX}${experimentName}`, variantName!) }];
-      }
+      if (isViewerId(minted)) addSetCookie(response, viewerCookie(settings.cookieName, minted));
+      // Parsed again (two valid names or nothing) so that nothing else can reach the Set-Cookie header.
+      const exposed = parseAssignment(headerValue(request.headers ?? {}, NEW_EXPOSURE_HEADER));
+      if (exposed) addSetCookie(response, experimentCookie(`${EXPERIMENT_COOKIE_PREFIX}${exposed.experiment}`, exposed.variant));
     } catch {
       // A response without the cookie only means the viewer gets a new id next time.
     }
@@ -194,6 +187,11 @@ export function createRouter(deps: RouterDeps) {
   };
 }
 
+function addSetCookie(response: CloudFrontResponse, value: string): void {
+  response.headers ??= {};
+  response.headers['set-cookie'] = [...(response.headers['set-cookie'] ?? []), { key: 'Set-Cookie', value }];
+}
+
 /** A file a page loads (script, style, image…): it follows its page into an experiment; a page (no extension, .html) does not. */
 function isAsset(uri: string): boolean {
   const name = uri.slice(uri.lastIndexOf('/') + 1);
@@ -213,10 +211,10 @@ function refererPath(headers: CloudFrontHeaders): string | undefined {
 }
 
 /** The origin domain of an experiment variant served by another origin, from the assignment the viewer request made. */
-function variantOrigin(experiments: Experiment[] | undefined, assignment: string | undefined): string | undefined {
+function variantOrigin(experiments: Experiment[] | undefined, header: string | undefined): string | undefined {
+  const assignment = parseAssignment(header);
   if (!assignment || !experiments) return undefined;
-  const [experimentName, variantName] = assignment.split('=');
-  const target = experiments.find((e) => e.name === experimentName)?.variants.find((v) => v.name === variantName)?.target;
+  const target = experiments.find((e) => e.name === assignment.experiment)?.variants.find((v) => v.name === assignment.variant)?.target;
   return target && target !== STABLE_TARGET && !isReleaseId(target) ? target : undefined;
 }
 

@@ -32,6 +32,16 @@ export const EXPERIMENT_HEADER = 'x-sprout-experiment';
 export const EXPERIMENT_COOKIE_PREFIX = 'sprout-x-';
 /** An experiment's or a variant's name: also part of a cookie name and a metric dimension. */
 export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** `<experiment>=<variant>`: the value of EXPERIMENT_HEADER and of the router's new-exposure marker. */
+export function formatAssignment(experiment: string, variant: string): string {
+  return `${experiment}=${variant}`;
+}
+
+/** The experiment and variant of an assignment, or undefined unless it is exactly two valid names. */
+export function parseAssignment(value: string | undefined): { experiment: string; variant: string } | undefined {
+  const [experiment, variant, ...rest] = (value ?? '').split('=');
+  return rest.length === 0 && EXPERIMENT_NAME.test(experiment ?? '') && EXPERIMENT_NAME.test(variant ?? '') ? { experiment: experiment!, variant: variant! } : undefined;
+}
 /** The header value for "the site as `sprout deploy` uploaded it" (no release registered as stable). */
 export const DEPLOYED_SITE = 'deployed';
 /** How many history entries the document keeps (it is read at the edge every few seconds: it stays small). */
