@@ -73,7 +73,7 @@ export async function linkDependencies(dir: string): Promise<void> {
 }
 
 /** The environment of a user's shell: none of this test run's VITEST_* variables leak into the project's own run. */
-function cleanEnv(): Record<string, string | undefined> {
+export function cleanEnv(): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('VITEST') && key !== 'NODE_ENV' && key !== 'TEST') env[key] = value;

@@ -1,10 +1,12 @@
 import { type EvaluationContext, type Logger, OpenFeature, ProviderEvents } from '@openfeature/server-sdk';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { encodeEnv, FlagCodecError } from '../../../src/runtime/flags/codec.js';
 import { type Flag, type FlagDocument, newBooleanFlag } from '../../../src/runtime/flags/model.js';
 import { createFlagsClient, SproutFlagsProvider } from '../../../src/runtime/flags/provider.js';
-import { environmentSource, type FlagSnapshot, sourceFromEnvironment } from '../../../src/runtime/flags/sources.js';
+import { environmentSource, fileSource, type FlagSnapshot, sourceFromEnvironment } from '../../../src/runtime/flags/sources.js';
+import { localFlagsFile, localFlagStore } from '../../../src/feature-flags/local-store.js';
+import { tempDir } from '../../helpers/cli.js';
 
 const everyone: Flag = { ...newBooleanFlag('new-checkout'), enabled: true, targets: { on: ['tester'] }, split: { on: 10_000 } };
 const theme: Flag = { enabled: true, type: 'string', variants: { classic: 'classic', bold: 'bold' }, defaultVariant: 'bold', offVariant: 'classic', salt: 'theme' };
@@ -218,5 +220,36 @@ describe('flag sources from the function’s environment', () => {
     expect(sourceFromEnvironment({ SPROUT_FLAGS: '{}' }).name).toBe('lambda-env');
     const half = sourceFromEnvironment({ SPROUT_FLAGS_APPLICATION: 'shop', SPROUT_FLAGS_ENVIRONMENT: 'dev' });
     await expect(half.fetch(45)).rejects.toThrow('SPROUT_FLAGS_PROFILE not set, while SPROUT_FLAGS_APPLICATION, SPROUT_FLAGS_ENVIRONMENT is: the stack must set all three');
+  });
+
+  it('reads the local store’s file when SPROUT_FLAGS_FILE is set (sprout dev), over AppConfig, and sees a change within a second', async () => {
+    const dir = await tempDir();
+    onTestFinished(dir.cleanup);
+    const root = dir.path;
+    const file = localFlagsFile(root);
+    const source = sourceFromEnvironment({ SPROUT_FLAGS_FILE: file, SPROUT_FLAGS_APPLICATION: 'shop', SPROUT_FLAGS_ENVIRONMENT: 'dev', SPROUT_FLAGS_PROFILE: 'flags' });
+    expect(source).toMatchObject({ name: 'local', maximumMaxAgeSeconds: 1 });
+    // The default maxAge (45 s) is capped at the source's maximum.
+    const client = createFlagsClient({ domain: nextDomain(), source });
+    // No file yet: every flag at its default, not an error.
+    expect(await client.getBooleanDetails('new-checkout', false, user)).toMatchObject({ value: false, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+
+    const store = localFlagStore(root);
+    const before = await store.read();
+    await store.write(v1, { expected: before.version, description: 'test', wait: true });
+    // Still the cached copy until a second has passed.
+    expect((await client.getBooleanDetails('new-checkout', false, user)).value).toBe(false);
+    vi.advanceTimersByTime(1000);
+    expect(await client.getBooleanDetails('new-checkout', false, user)).toMatchObject({ value: true, flagMetadata: { source: 'local' } });
+  });
+
+  it('says which file holds no document', async () => {
+    const dir = await tempDir();
+    onTestFinished(dir.cleanup);
+    const root = dir.path;
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(`${root}/.sprout/local`, { recursive: true });
+    await writeFile(localFlagsFile(root), '{"version":3}');
+    await expect(fileSource(localFlagsFile(root)).fetch(1)).rejects.toThrow(`${localFlagsFile(root)} holds no flag document`);
   });
 });

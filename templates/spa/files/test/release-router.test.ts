@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   RELEASE_DOCUMENT_KEY,
   ReleaseRouter,
+  SETTINGS_METADATA,
   type ReleaseRouterProps,
   releaseBucketName,
   STABLE_RELEASE_CONTEXT,
@@ -133,6 +134,12 @@ describe('ReleaseRouter in a stack outside us-east-1', () => {
       spaIndex: false,
     });
     expect(JSON.stringify(construct.settings)).not.toMatch(/\$\{Token/);
+  });
+
+  it('puts the same settings on the function resource as metadata, where sprout dev reads them', () => {
+    const fn = only(template, 'AWS::Lambda::Function', 'EdgeRouter') as Resource & { Metadata?: Record<string, unknown> };
+    expect(SETTINGS_METADATA).toBe('sprout:edge-router');
+    expect(fn.Metadata?.[SETTINGS_METADATA]).toEqual(construct.settings);
   });
 });
 

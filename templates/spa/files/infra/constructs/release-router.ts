@@ -41,6 +41,11 @@ export const ROUTER_CACHE_SECONDS = { default: 10, min: 1, max: 300 } as const;
 
 /** The global the router reads its settings from; esbuild `define`s it at synth time (Lambda@Edge has no environment). */
 export const SETTINGS_GLOBAL = 'SPROUT_EDGE_ROUTER';
+/**
+ * The resource metadata key holding the same settings on the function's CloudFormation resource:
+ * `sprout dev` reads them from the template to run the router locally (the bundle hides them).
+ */
+export const SETTINGS_METADATA = 'sprout:edge-router';
 
 /**
  * What the router is told at synth time (its own RouterSettings, with the values sprout fixes).
@@ -213,6 +218,8 @@ export class ReleaseRouter extends Construct {
       timeout: Duration.seconds(VIEWER_LIMITS.timeoutSeconds),
     });
     const inner = this.fn.lambda as lambda.Function;
+    // The bundle hides its baked-in settings; `sprout dev` reads them from the template to run the router locally.
+    (inner.node.defaultChild as lambda.CfnFunction).addMetadata(SETTINGS_METADATA, settings);
     // CloudFront keeps replicas for hours after the distribution lets go of the function: a stack
     // that tried to delete it would fail. `sprout destroy` lists it with the command that deletes it later.
     inner.applyRemovalPolicy(RemovalPolicy.RETAIN);

@@ -7,9 +7,10 @@
  */
 
 import type { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
+import { readFile } from 'node:fs/promises';
 
 import { decodeEnv, readAppConfigFlags, SPROUT_FLAGS_VARIABLE } from './codec.js';
-import type { FlagDocument } from './model.js';
+import { emptyDocument, type FlagDocument } from './model.js';
 
 /** The environment variables a function's stack sets to say where its flags are. */
 export const FLAG_SOURCE_VARIABLES = {
@@ -19,6 +20,8 @@ export const FLAG_SOURCE_VARIABLES = {
   profile: 'SPROUT_FLAGS_PROFILE',
   /** The lambda-env store: the whole document. */
   document: SPROUT_FLAGS_VARIABLE,
+  /** The local store's file (.sprout/local/flags.json), set by `sprout dev`: it wins over the others. */
+  file: 'SPROUT_FLAGS_FILE',
 } as const;
 
 export interface FlagSnapshot {
@@ -32,6 +35,8 @@ export interface FlagSource {
   name: string;
   /** The provider never refreshes more often than this, whatever its maxAge. */
   minimumMaxAgeSeconds?: number;
+  /** The provider never keeps a copy longer than this, whatever its maxAge (a cheap local read). */
+  maximumMaxAgeSeconds?: number;
   fetch(maxAgeSeconds: number): Promise<FlagSnapshot>;
 }
 
@@ -94,8 +99,36 @@ export function environmentSource(env: Environment = process.env): FlagSource {
   };
 }
 
-/** AppConfig when the stack set SPROUT_FLAGS_APPLICATION, _ENVIRONMENT and _PROFILE; SPROUT_FLAGS otherwise. */
+/** A local file is read at most this often: `sprout flags set` in another terminal shows within a second. */
+export const LOCAL_FILE_MAX_AGE_SECONDS = 1;
+
+/**
+ * Flags from the local store's file (`{ version, document, history }`), what `sprout dev` gives its
+ * handlers. A missing file is an empty document, as the local store reads it: every flag at its default.
+ */
+export function fileSource(path: string): FlagSource {
+  return {
+    name: 'local',
+    maximumMaxAgeSeconds: LOCAL_FILE_MAX_AGE_SECONDS,
+    async fetch() {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { document: emptyDocument() };
+        throw error;
+      }
+      const { document } = JSON.parse(text) as { document?: FlagDocument };
+      if (typeof document !== 'object' || document === null) throw new Error(`${path} holds no flag document`);
+      return { document };
+    },
+  };
+}
+
+/** The local file when SPROUT_FLAGS_FILE is set (sprout dev); AppConfig when the stack set SPROUT_FLAGS_APPLICATION, _ENVIRONMENT and _PROFILE; SPROUT_FLAGS otherwise. */
 export function sourceFromEnvironment(env: Environment = process.env): FlagSource {
+  const file = env[FLAG_SOURCE_VARIABLES.file];
+  if (file) return fileSource(file);
   const application = env[FLAG_SOURCE_VARIABLES.application];
   const environment = env[FLAG_SOURCE_VARIABLES.environment];
   const profile = env[FLAG_SOURCE_VARIABLES.profile];

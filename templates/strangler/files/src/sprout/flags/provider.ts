@@ -91,7 +91,7 @@ export class SproutFlagsProvider implements Provider {
   constructor(options: SproutFlagsProviderOptions = {}) {
     const source = options.source ?? sourceFromEnvironment();
     this.source = typeof source === 'function' ? { name: 'custom', fetch: source } : source;
-    const maxAge = Math.max(options.maxAge ?? DEFAULT_MAX_AGE_SECONDS, this.source.minimumMaxAgeSeconds ?? 0);
+    const maxAge = Math.min(Math.max(options.maxAge ?? DEFAULT_MAX_AGE_SECONDS, this.source.minimumMaxAgeSeconds ?? 0), this.source.maximumMaxAgeSeconds ?? Number.POSITIVE_INFINITY);
     this.maxAgeMs = maxAge * 1000;
     this.retryMs = Math.min(options.retryAfterFailure ?? DEFAULT_RETRY_AFTER_FAILURE_SECONDS, maxAge) * 1000;
   }

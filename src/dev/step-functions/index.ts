@@ -1,0 +1,1 @@
+export { createStateMachines, type LocalStateMachines, type StateMachinesOptions, type HistoryEvent } from './state-machines.js';
