@@ -20,6 +20,8 @@ export interface DevRunOptions {
   onReady: (summary: SandboxSummary, reload: boolean) => void;
   /** Resolves when sprout dev should stop (Ctrl-C). */
   stopped: Promise<void>;
+  /** Starts the sandbox (tests inject a fake). */
+  start?: typeof startSandbox;
 }
 
 /** What other terminals and scripts read to find the running sandbox. */
@@ -41,10 +43,11 @@ export function appsOf(root: string, config: ProjectConfig): Array<{ name: strin
  */
 export async function runDev(options: DevRunOptions): Promise<SandboxSummary> {
   const apps = appsOf(options.root, options.config);
+  const start = options.start ?? startSandbox;
   const synthesizeAll = async (): Promise<SandboxApp[]> =>
     Promise.all(apps.map(async (app) => ({ name: app.name, assemblyDir: await options.synthesize(app.dir) })));
 
-  let sandbox: RunningSandbox = await startSandbox({ root: options.root, project: options.config.name, apps: await synthesizeAll(), port: options.port, timing: options.timing, log: options.log });
+  let sandbox: RunningSandbox = await start({ root: options.root, project: options.config.name, apps: await synthesizeAll(), port: options.port, timing: options.timing, log: options.log });
   await writeState(options.root, sandbox.summary);
   options.onReady(sandbox.summary, false);
 
@@ -78,7 +81,13 @@ export async function runDev(options: DevRunOptions): Promise<SandboxSummary> {
     const port = firstPort(sandbox.summary) ?? options.port;
     const data = sandbox.data;
     await sandbox.close({ keepData: true });
-    sandbox = await startSandbox({ root: options.root, project: options.config.name, apps: assemblies, port, timing: options.timing, log: options.log, data });
+    try {
+      sandbox = await start({ root: options.root, project: options.config.name, apps: assemblies, port, timing: options.timing, log: options.log, data });
+    } catch (error) {
+      // The old sandbox is closed and the new one did not start: nothing serves until the next change, but the data is kept.
+      options.log({ kind: 'error', source: 'watch', message: `${(error as Error).message}\nNot serving until the next change.` });
+      return;
+    }
     await writeState(options.root, sandbox.summary);
     options.onReady(sandbox.summary, true);
   }

@@ -1,3 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { sprout } from '../../helpers/cli.js';
@@ -5,6 +8,7 @@ import { type DevProcess, listening, processesIn, project, startDev } from './de
 
 // A new user's first minute: `sprout create demo -p backend-api --yes && cd demo && sprout dev`,
 // then the README's curl calls against localhost. Real sockets, the real handler bundles, dynalite.
+// It runs with --watch, so the same process also shows a reload that keeps the data.
 describe('sprout dev: backend-api', { timeout: 300_000 }, () => {
   let app: Awaited<ReturnType<typeof project>>;
   let dev: DevProcess;
@@ -12,7 +16,7 @@ describe('sprout dev: backend-api', { timeout: 300_000 }, () => {
 
   beforeAll(async () => {
     app = await project('backend-api');
-    dev = await startDev(app.dir);
+    dev = await startDev(app.dir, ['--watch']);
     const api = dev.ready.apis[0]!;
     items = new URL('items', api.url.endsWith('/') ? api.url : `${api.url}/`).toString();
   }, 300_000);
@@ -81,6 +85,22 @@ describe('sprout dev: backend-api', { timeout: 300_000 }, () => {
       if (status !== 400) await new Promise((resolve) => setTimeout(resolve, 250));
     }
     expect(status).toBe(400);
+  });
+
+  it('--watch: a change re-synthesizes and restarts the handlers on the same URL, keeping the data', async () => {
+    for (const name of ['Chair', 'Shelf', 'Rug']) {
+      expect((await fetch(items, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })).status).toBe(201);
+    }
+    const config = join(app.dir, 'sprout.json');
+    const sproutJson = JSON.parse(await readFile(config, 'utf8'));
+    sproutJson.options.pageSize = 2;
+    const reloaded = dev.waitForReload();
+    await writeFile(config, `${JSON.stringify(sproutJson, null, 2)}\n`);
+    expect((await reloaded).apis).toEqual(dev.ready.apis);
+    // The new page size reached ListItems' environment; the items written before the reload are still there.
+    const page = (await (await fetch(items)).json()) as { items: unknown[]; nextCursor?: string };
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toEqual(expect.any(String));
   });
 
   it('stops everything on Ctrl-C: the port closes and no handler process is left', async () => {

@@ -35,6 +35,8 @@ export interface DevProcess {
   logs: LogLine[];
   /** Resolves with the first log line (seen so far or later) that matches. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Resolves with the next ready event of a --watch reload. */
+  waitForReload(timeoutMs?: number): Promise<ReadyEvent>;
   /** Ctrl-C: resolves with the exit code and the --json summary on stdout. */
   stop(): Promise<{ exitCode: number | null; summary: any }>;
   child: ChildProcess;
@@ -49,6 +51,7 @@ export async function startDev(dir: string, args: string[] = [], readyTimeoutMs 
   });
   const logs: LogLine[] = [];
   const waiters: Array<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }> = [];
+  const reloads: Array<(event: ReadyEvent) => void> = [];
   let stdout = '';
   const stderrText: string[] = [];
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -66,7 +69,10 @@ export async function startDev(dir: string, args: string[] = [], readyTimeoutMs 
     } catch {
       return;
     }
-    if (parsed.event === 'ready') resolveReady(parsed);
+    if (parsed.event === 'ready') {
+      if (parsed.reload) reloads.splice(0).forEach((resolve) => resolve(parsed));
+      else resolveReady(parsed);
+    }
     if (parsed.event !== 'log') return;
     logs.push(parsed);
     for (const waiter of [...waiters]) {
@@ -95,6 +101,12 @@ export async function startDev(dir: string, args: string[] = [], readyTimeoutMs 
             reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${stderrText.slice(-30).join('\n')}`));
           }, timeoutMs);
           waiters.push(waiter);
+        });
+      },
+      waitForReload(timeoutMs = 120_000) {
+        return new Promise((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`no reload within ${timeoutMs} ms; last lines:\n${stderrText.slice(-30).join('\n')}`)), timeoutMs);
+          reloads.push((event) => (clearTimeout(t), resolve(event)));
         });
       },
       async stop() {
