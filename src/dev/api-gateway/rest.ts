@@ -172,18 +172,7 @@ export function createRestApi(model: RestApiModel, deps: RestApiDeps): RestApiHa
     if (!functionArn || !deps.invoker.has(functionArn)) return fail(call, gatewayError('API_CONFIGURATION_ERROR', 'Internal server error'), `no local function for ${integration.uri ?? '(no uri)'}`);
     const contentType = mediaType(headerValue(call.request.headers, 'content-type'));
     const binary = contentType !== undefined && model.binaryMediaTypes.some((pattern) => mediaTypeMatches(pattern, contentType));
-    const event = buildV1Event({
-      resource: call.node!.path,
-      path: call.stagePath,
-      httpMethod: call.request.method.toUpperCase(),
-      headers: withForwardedHeaders(call.request),
-      query: call.query,
-      pathParameters: call.pathParameters,
-      stageVariables: model.stageVariables,
-      body: call.request.body,
-      binary,
-      requestContext: requestContext(call),
-    });
+    const event = proxyEvent(call, call.request.body, binary);
     const outcome = await withTimeout(deps.invoker.invoke(functionArn, event), integration.timeoutMs);
     if (outcome.timedOut) return fail(call, gatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'), `function did not answer within ${integration.timeoutMs} ms`);
     if (!outcome.value.ok) return fail(call, gatewayError('DEFAULT_5XX', 'Internal server error', { status: 502 }), `function error ${outcome.value.error.errorType}: ${outcome.value.error.errorMessage}`);
@@ -215,8 +204,9 @@ export function createRestApi(model: RestApiModel, deps: RestApiDeps): RestApiHa
     };
   }
 
-  function authorizerRequestEvent(call: Call): Record<string, unknown> {
-    const event = buildV1Event({
+  /** The v1 proxy event of a call: what a Lambda proxy integration gets, and (without the body) a REQUEST authorizer. */
+  function proxyEvent(call: Call, body: Buffer, binary: boolean): Record<string, unknown> {
+    return buildV1Event({
       resource: call.node!.path,
       path: call.stagePath,
       httpMethod: call.request.method.toUpperCase(),
@@ -224,10 +214,14 @@ export function createRestApi(model: RestApiModel, deps: RestApiDeps): RestApiHa
       query: call.query,
       pathParameters: call.pathParameters,
       stageVariables: model.stageVariables,
-      body: Buffer.alloc(0),
-      binary: false,
+      body,
+      binary,
       requestContext: requestContext(call),
     });
+  }
+
+  function authorizerRequestEvent(call: Call): Record<string, unknown> {
+    const event = proxyEvent(call, Buffer.alloc(0), false);
     delete event.body;
     delete event.isBase64Encoded;
     return event;

@@ -21,7 +21,8 @@ function epochSeconds(date: Date | undefined): number | undefined {
   return date ? date.getTime() / 1000 : undefined;
 }
 
-function describeJson(d: ExecutionDescription): Json {
+/** An execution as ListExecutions lists it; DescribeExecution adds input, output and the error. */
+function executionSummary(d: ExecutionDescription): Json {
   return {
     executionArn: d.executionArn,
     stateMachineArn: d.stateMachineArn,
@@ -29,6 +30,12 @@ function describeJson(d: ExecutionDescription): Json {
     status: d.status,
     startDate: epochSeconds(d.startDate),
     ...(d.stopDate ? { stopDate: epochSeconds(d.stopDate) } : {}),
+  };
+}
+
+function describeJson(d: ExecutionDescription): Json {
+  return {
+    ...executionSummary(d),
     input: d.input,
     inputDetails: { included: true },
     ...(d.output !== undefined ? { output: d.output, outputDetails: { included: true } } : {}),
@@ -77,14 +84,7 @@ export async function sfnOperation(parts: AwsEndpointParts, op: string, input: J
       const all = stateMachines.list(arn).filter((d) => !input.statusFilter || d.status === input.statusFilter);
       const max = input.maxResults ? Number(input.maxResults) : all.length;
       return {
-        executions: all.slice(0, max || all.length).map((d) => ({
-          executionArn: d.executionArn,
-          stateMachineArn: d.stateMachineArn,
-          name: d.name,
-          status: d.status,
-          startDate: epochSeconds(d.startDate),
-          ...(d.stopDate ? { stopDate: epochSeconds(d.stopDate) } : {}),
-        })),
+        executions: all.slice(0, max || all.length).map(executionSummary),
       };
     }
     default:

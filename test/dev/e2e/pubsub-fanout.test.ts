@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { Jimp } from 'jimp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type DevProcess, project, startDev } from './dev-process.js';
+import { type DevProcess, eventually, project, startDev } from './dev-process.js';
 
 // An upload to the input bucket → S3 notification → SNS topic (body filter policies, raw delivery)
 // → three SQS queues → three handlers writing to the output bucket: all in one sprout dev.
@@ -47,14 +47,14 @@ describe('sprout dev: pubsub-fanout', { timeout: 300_000 }, () => {
     await s3.send(new PutObjectCommand({ Bucket: outputs.InputBucketName, Key: 'photos/wide.png', Body: await image.getBuffer('image/png'), ContentType: 'image/png' }));
 
     const keys = ['resized/photos/wide.png.jpg', 'thumbnails/photos/wide.png.jpg', 'metadata/photos/wide.png.json'];
-    const deadline = Date.now() + 60_000;
-    let found: Array<Buffer | undefined> = [];
-    while (Date.now() < deadline) {
-      found = await Promise.all(keys.map(download));
-      if (found.every(Boolean)) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    expect(found.map(Boolean), `outputs present for ${keys.join(', ')}`).toEqual([true, true, true]);
+    const found = await eventually(
+      async () => {
+        const objects = await Promise.all(keys.map(download));
+        return objects.every(Boolean) ? (objects as Buffer[]) : undefined;
+      },
+      60_000,
+      `all three outputs (${keys.join(', ')})`,
+    );
     const resized = await Jimp.read(found[0]!);
     expect(resized.width).toBeLessThan(1600);
     expect(resized.width / resized.height).toBeCloseTo(16 / 9, 1);

@@ -2,19 +2,10 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type DevProcess, project, startDev } from './dev-process.js';
+import { type DevProcess, eventually, project, startDev } from './dev-process.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 // POST /orders goes straight into SQS through API Gateway's AWS integration (a VTL template, no
 // Lambda in front); the consumer's SQS mapping stores the order; a poison message is retried

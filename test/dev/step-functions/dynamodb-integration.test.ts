@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createStateMachines } from '../../../src/dev/step-functions/state-machines.js';
 import type { Queues } from '../../../src/dev/types.js';
-import { fakeApp, fakeInvoker } from './fakes.js';
+import { fakeApp, fakeInvoker } from '../helpers/fakes.js';
 
 const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:ddb';
 

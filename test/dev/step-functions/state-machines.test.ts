@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createStateMachines } from '../../../src/dev/step-functions/state-machines.js';
 import type { Deliver, DevLogEvent, Queues, SendInput } from '../../../src/dev/types.js';
-import { fakeApp, fakeInvoker, namedError, type FakeHandler } from './fakes.js';
+import { fakeApp, fakeInvoker, namedError, type FakeHandler } from '../helpers/fakes.js';
 
 const sagaDefinition = readFileSync(new URL('./fixtures/saga-definition.json', import.meta.url), 'utf8');
 const SAGA_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:saga-Orchestration';

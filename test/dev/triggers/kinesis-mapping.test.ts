@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKinesisH2Front } from '../../../src/dev/triggers/kinesis-h2-front.js';
 import { startKinesisMappings, type KinesisMappings } from '../../../src/dev/triggers/kinesis-mapping.js';
 import type { Deliver, DevLogEvent } from '../../../src/dev/types.js';
-import { fakeApp, fakeInvoker, type FakeHandler } from './fakes.js';
+import { fakeApp, fakeInvoker, type FakeHandler } from '../helpers/fakes.js';
 
 const streamArn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
 const decode = (record: any) => Buffer.from(record.kinesis.data, 'base64').toString('utf8');

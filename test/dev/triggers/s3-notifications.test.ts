@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { encodeEventKey, eventMatches, wireS3Notifications } from '../../../src/dev/triggers/s3-notifications.js';
 import type { Deliver, DevLogEvent } from '../../../src/dev/types.js';
-import { fakeApp, fakeInvoker } from './fakes.js';
+import { fakeApp, fakeInvoker } from '../helpers/fakes.js';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:uploads';

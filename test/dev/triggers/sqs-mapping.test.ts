@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createQueues, type LocalQueues } from '../../../src/dev/messaging/sqs.js';
 import { startSqsMappings, type SqsMappings } from '../../../src/dev/triggers/sqs-mapping.js';
 import type { DevLogEvent, ResolvedResource } from '../../../src/dev/types.js';
-import { fakeApp, fakeInvoker, type FakeHandler } from './fakes.js';
+import { fakeApp, fakeInvoker, type FakeHandler } from '../helpers/fakes.js';
 
 const AWS = 'http://127.0.0.1:4566';
 const arn = (name: string) => `arn:aws:sqs:us-east-1:000000000000:${name}`;
