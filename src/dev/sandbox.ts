@@ -192,7 +192,7 @@ async function assemble(options: SandboxOptions, data: DataEmulators, closers: A
     endpoints,
     outputs: localOutputs(app),
     releaseDocument: join(localEdgeDir(root), 'release.json'),
-    notEmulated: notEmulated(app, runtime.functions, model.supportOfResource),
+    notEmulated: notEmulated(app, model.supportOfResource),
     warnings: [
       ...provisioned.notes,
       ...apis.warnings(),
@@ -221,7 +221,7 @@ function servedHosts(app: ResolvedApp, apiGateway: typeof import('./api-gateway/
   return [...distributions, ...apiGateway.readRestApis(app).map((api) => apiHost(api.id)), ...apiGateway.readHttpApis(app).apis.map((api) => apiHost(api.id))];
 }
 
-function notEmulated(app: ResolvedApp, functions: Array<{ name: string; unsupported?: string }>, supportOf: (resource: ResolvedResource) => { level: string; reason: string }): SandboxSummary['notEmulated'] {
+function notEmulated(app: ResolvedApp, supportOf: (resource: ResolvedResource) => { level: string; reason: string }): SandboxSummary['notEmulated'] {
   return app.resources.flatMap((resource) => {
     const support = supportOf(resource);
     return support.level === 'unsupported' ? [{ resource: `${resource.stack}/${resource.logicalId}`, type: resource.type, reason: support.reason }] : [];
