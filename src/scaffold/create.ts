@@ -155,6 +155,8 @@ function nextSteps(inputs: CreateInputs, cwd: string, installed: boolean): strin
     ...(where ? [`cd ${where.includes(' ') ? JSON.stringify(where) : where}`] : []),
     ...(installed ? [] : [`${pm} install`]),
     runScript(pm, 'test'),
+    // Runs it on this machine: APIs, handlers, tables, queues and the edge, no AWS account.
+    'sprout dev',
     runScript(pm, 'synth'),
     runScript(pm, 'deploy'),
   ];

@@ -26,7 +26,7 @@ describe('sprout create (the built CLI, not interactive)', () => {
     expect(Object.keys(doc.result).sort()).toEqual(['dir', 'dryRun', 'files', 'git', 'installed', 'name', 'nextSteps', 'packageManager', 'pattern']);
     expect(doc.result).toMatchObject({ dir: join(scratch.path, 'shop'), pattern: 'backend-api', name: 'shop', installed: false, git: false });
     expect(doc.result.files).toEqual(expect.arrayContaining(['package.json', 'sprout.json', 'cdk.json', '.gitignore', 'README.md']));
-    expect(doc.result.nextSteps).toEqual(['cd shop', 'npm install', 'npm test', 'npm run synth', 'npm run deploy']);
+    expect(doc.result.nextSteps).toEqual(['cd shop', 'npm install', 'npm test', 'sprout dev', 'npm run synth', 'npm run deploy']);
     for (const file of doc.result.files) expect(existsSync(join(scratch.path, 'shop', file)), file).toBe(true);
     const pkg = JSON.parse(await readFile(join(scratch.path, 'shop', 'package.json'), 'utf8'));
     const own = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));

@@ -127,7 +127,7 @@ describe('createProject, not interactive', () => {
       git: false,
       packageManager: 'npm',
       dryRun: false,
-      nextSteps: ['cd shop', 'npm install', 'npm test', 'npm run synth', 'npm run deploy'],
+      nextSteps: ['cd shop', 'npm install', 'npm test', 'sprout dev', 'npm run synth', 'npm run deploy'],
     });
     expect(await readJson(join(cwd, 'shop', 'sprout.json'))).toMatchObject({
       name: 'shop',
@@ -281,7 +281,7 @@ describe('createProject install', () => {
     const d = deps({ exec, userAgent: 'pnpm/9.0.0 npm/? node/v20.19.0' });
     const { result, partial } = await createProject(request({ install: true }), d);
     expect(calls).toEqual([{ file: 'pnpm', args: ['install'], cwd: join(cwd, 'shop') }]);
-    expect(result).toMatchObject({ installed: true, packageManager: 'pnpm', nextSteps: ['cd shop', 'pnpm test', 'pnpm synth', 'pnpm deploy'] });
+    expect(result).toMatchObject({ installed: true, packageManager: 'pnpm', nextSteps: ['cd shop', 'pnpm test', 'sprout dev', 'pnpm synth', 'pnpm deploy'] });
     expect(partial).toBe(false);
     expect(d.lines).toContain('  added 42 packages');
   });
