@@ -12,6 +12,7 @@ import { gatewayError, renderGatewayResponse, type GatewayError } from './gatewa
 import { evaluateJsonPath } from './jsonpath.js';
 import type { ApiRequest, ApiResponse } from './messages.js';
 import { clfTime, extendedRequestId, headerValue, mediaType, mediaTypeMatches, parseQuery, withTimeout } from './messages.js';
+import { signedHeaders } from './sign.js';
 import { buildV1Event, identity, LOCAL_ACCOUNT_ID, localDomain, parseV1Result, valueMaps, type V1RequestContext } from './proxy-v1.js';
 import { matchResource, type RestApiModel, type RestIntegration, type RestMethod, type RestResourceNode } from './rest-model.js';
 import { parseServiceUri } from './service-uri.js';
@@ -287,20 +288,22 @@ export function createRestApi(model: RestApiModel, deps: RestApiDeps): RestApiHa
     const mappedNames = lowerKeys(parts.header);
     headers = [...headers.filter(([name]) => !(name.toLowerCase() in mappedNames)), ...Object.entries(parts.header)];
     const method = !integration.httpMethod || integration.httpMethod === 'ANY' ? call.request.method.toUpperCase() : integration.httpMethod;
-    const result: ForwardResult = await forward({ method, url, headers, body: Buffer.from(payload, 'utf8'), timeoutMs: integration.timeoutMs });
+    const body = Buffer.from(payload, 'utf8');
+    if (integration.type === 'AWS') headers = await signedHeaders({ method, url, headers, body, service });
+    const result: ForwardResult = await forward({ method, url, headers, body, timeoutMs: integration.timeoutMs });
     if (result.kind === 'timeout') return { error: gatewayError('INTEGRATION_TIMEOUT', 'Endpoint request timed out'), note: `${url} did not answer within ${integration.timeoutMs} ms` };
     if (result.kind === 'error') return { error: gatewayError('API_CONFIGURATION_ERROR', 'Internal server error'), note: `${url}: ${result.message}` };
-    const body = result.body.toString('utf8');
+    const text = result.body.toString('utf8');
     // A Lambda (non-proxy) function error: selection patterns match its errorMessage.
     let lambdaError: string | undefined;
     if (service === 'lambda' && headerValue(result.headers, 'x-amz-function-error')) {
       try {
-        lambdaError = String(JSON.parse(body).errorMessage ?? '');
+        lambdaError = String(JSON.parse(text).errorMessage ?? '');
       } catch {
-        lambdaError = body;
+        lambdaError = text;
       }
     }
-    return { status: result.status, headers: result.headers, body, lambdaError };
+    return { status: result.status, headers: result.headers, body: text, lambdaError };
   }
 
   async function integrationResponse(call: Call, integration: RestIntegration, backend: { status: number; headers: Array<[string, string]>; body: string; lambdaError?: string }): Promise<ApiResponse> {

@@ -49,6 +49,9 @@ describe('REST AWS service integrations (storage-first → SQS, execution-models
     expect(form.get('MessageBody')).toBe(JSON.stringify(order));
     // Java's URLEncoder: spaces as +, & encoded.
     expect(sent.body).toContain('a+b%26c');
+    // Signed like API Gateway signs with the integration role (kinesalite and dynalite refuse unsigned calls).
+    expect(sent.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/sqs\/aws4_request, SignedHeaders=[a-z0-9;-]*content-type[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+    expect(sent.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
   });
 
   it('selects integration responses by the service status code', async () => {

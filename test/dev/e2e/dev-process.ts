@@ -6,9 +6,9 @@ import { createInterface } from 'node:readline';
 import { repoRoot } from '../../helpers/cli.js';
 import { cleanEnv, generate, linkDependencies } from '../../templates/support.js';
 
-/** A generated project, as `sprout create … --yes` and `npm install` leave it. */
-export async function project(pattern: string): Promise<{ dir: string; remove: () => Promise<void> }> {
-  const dir = await generate(pattern);
+/** A generated project, as `sprout create … --yes [--option k=v]` and `npm install` leave it. */
+export async function project(pattern: string, options: string[] = []): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await generate(pattern, options);
   await linkDependencies(dir);
   return { dir, remove: () => rm(join(dir, '..'), { recursive: true, force: true }) };
 }

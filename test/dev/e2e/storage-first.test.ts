@@ -76,3 +76,34 @@ describe('sprout dev: storage-first', { timeout: 300_000 }, () => {
     expect(consumer).toHaveLength(3);
   });
 });
+
+// The same API with the Kinesis buffer: API Gateway's AWS integration calls PutRecord on kinesalite,
+// and the Kinesis event source mapping (TRIM_HORIZON, bisect, retries) feeds the consumer.
+describe('sprout dev: storage-first with a Kinesis buffer', { timeout: 300_000 }, () => {
+  let app: Awaited<ReturnType<typeof project>>;
+  let dev: DevProcess;
+  let outputs: Record<string, string>;
+  let dynamodb: DynamoDBClient;
+
+  beforeAll(async () => {
+    app = await project('storage-first', ['buffer=kinesis']);
+    dev = await startDev(app.dir);
+    outputs = Object.values(dev.ready.outputs as Record<string, Record<string, string>>)[0]!;
+    dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: (dev.ready.endpoints as { dynamodb: string }).dynamodb, credentials });
+  }, 300_000);
+
+  afterAll(async () => {
+    dynamodb?.destroy();
+    await dev?.stop();
+    await app?.remove();
+  });
+
+  it('answers 202 with the record’s sequence number and shard, and the consumer stores the order', async () => {
+    expect(dev.ready.streams).toEqual([outputs.StreamName]);
+    const accepted = await fetch(outputs.OrdersUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: 'order-3003', customerId: 'customer-9', items: [{ sku: 'LAMP-01', quantity: 1 }] }) });
+    expect(accepted.status).toBe(202);
+    expect(await accepted.json()).toMatchObject({ sequenceNumber: expect.stringMatching(/^\d+$/), shardId: expect.stringMatching(/^shardId-\d{12}$/) });
+    const item = await eventually(async () => (await dynamodb.send(new GetItemCommand({ TableName: outputs.OrdersTableName, Key: { orderId: { S: 'order-3003' } } }))).Item, 30_000, 'the order being stored');
+    expect(item.customerId).toEqual({ S: 'customer-9' });
+  });
+});
