@@ -49,6 +49,9 @@ try {
   console.log('');
   const edge = spawnSync(process.execPath, [join(root, 'scripts', 'bench-edge-router.mjs')], { stdio: 'inherit' });
   if (edge.status !== 0) throw new Error(`bench-edge-router.mjs exited ${edge.status}`);
+  console.log('');
+  const dev = spawnSync(process.execPath, [join(root, 'scripts', 'bench-dev.mjs')], { stdio: 'inherit' });
+  if (dev.status !== 0) throw new Error(`bench-dev.mjs exited ${dev.status}`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
