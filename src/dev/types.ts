@@ -159,4 +159,8 @@ export interface StateMachines {
   startSync(stateMachineArn: string, input: string, name?: string): Promise<ExecutionDescription>;
   describe(executionArn: string): ExecutionDescription | undefined;
   list(stateMachineArn: string): ExecutionDescription[];
+  /** GetExecutionHistory: the execution's events as Step Functions lists them, oldest first; undefined for an unknown execution. */
+  executionHistory?(executionArn: string): Array<Record<string, unknown>> | undefined;
+  /** StopExecution: aborts a running execution (status ABORTED); undefined for an unknown execution. */
+  stop?(executionArn: string, error?: string, cause?: string): ExecutionDescription | undefined;
 }

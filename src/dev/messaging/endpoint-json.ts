@@ -87,7 +87,35 @@ export async function sfnOperation(parts: AwsEndpointParts, op: string, input: J
         executions: all.slice(0, max || all.length).map(executionSummary),
       };
     }
+    case 'GetExecutionHistory': {
+      if (!stateMachines.executionHistory) break;
+      const events = stateMachines.executionHistory(String(input.executionArn ?? ''));
+      if (!events) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      const ordered = input.reverseOrder ? [...events].reverse() : events;
+      const withData = input.includeExecutionData === false ? ordered.map(withoutExecutionData) : ordered;
+      const max = Number(input.maxResults) || withData.length;
+      return { events: withData.slice(0, max) };
+    }
+    case 'StopExecution': {
+      if (!stateMachines.stop) break;
+      const stopped = stateMachines.stop(String(input.executionArn ?? ''), input.error === undefined ? undefined : String(input.error), input.cause === undefined ? undefined : String(input.cause));
+      if (!stopped) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${String(input.executionArn)}'`);
+      log({ kind: 'request', source: 'stepfunctions', message: `StopExecution ${stopped.name} → ${stopped.status}`, data: { executionArn: stopped.executionArn } });
+      return { stopDate: epochSeconds(stopped.stopDate ?? new Date()) };
+    }
     default:
-      throw new AwsServiceError('UnknownOperationException', `sprout dev's Step Functions does not implement ${op}`);
+      break;
   }
+  throw new AwsServiceError('UnknownOperationException', `sprout dev's Step Functions does not implement ${op}`);
+}
+
+/** includeExecutionData false: the events without their inputs and outputs. */
+function withoutExecutionData(event: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...event };
+  for (const [key, value] of Object.entries(copy)) {
+    if (!key.endsWith('EventDetails') || !value || typeof value !== 'object') continue;
+    const { input: _input, output: _output, ...rest } = value as Record<string, unknown>;
+    copy[key] = rest;
+  }
+  return copy;
 }

@@ -203,9 +203,42 @@ export async function sqsOperation(parts: AwsEndpointParts, op: string, input: J
       log({ kind: 'request', source: 'sqs', message: `PurgeQueue ${queueNameOf(queue)}` });
       return {};
     }
+    case 'StartMessageMoveTask': {
+      const move = extras(parts).moveMessages;
+      if (!move) break;
+      const source = requireQueueArn(parts, input.SourceArn, 'SourceArn');
+      const destination = input.DestinationArn === undefined ? undefined : requireQueueArn(parts, input.DestinationArn, 'DestinationArn');
+      const startedAt = Date.now();
+      // The move is done at once: the task is COMPLETED by the time ListMessageMoveTasks asks.
+      const { moved, left } = move(source, destination);
+      const handle = Buffer.from(JSON.stringify({ source, startedAt })).toString('base64url');
+      moveTasks(parts).unshift({ TaskHandle: handle, Status: 'COMPLETED', SourceArn: source, ...(destination ? { DestinationArn: destination } : {}), ApproximateNumberOfMessagesMoved: moved, ApproximateNumberOfMessagesToMove: moved + left, StartedTimestamp: startedAt });
+      log({ kind: 'request', source: 'sqs', message: `StartMessageMoveTask ${queueNameOf(source)} → ${moved} moved` });
+      return { TaskHandle: handle };
+    }
+    case 'ListMessageMoveTasks': {
+      const source = requireQueueArn(parts, input.SourceArn, 'SourceArn');
+      const max = Number(input.MaxResults) || 1;
+      return { Results: moveTasks(parts).filter((t) => t.SourceArn === source).slice(0, max) };
+    }
     default:
-      throw new AwsServiceError('UnsupportedOperation', `sprout dev's SQS does not implement ${op}`, { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
+      break;
   }
+  throw new AwsServiceError('UnsupportedOperation', `sprout dev's SQS does not implement ${op}`, { queryCode: 'AWS.SimpleQueueService.UnsupportedOperation' });
+}
+
+/** The move tasks started through this endpoint, newest first (per set of queues). */
+const moveTaskLists = new WeakMap<object, Json[]>();
+function moveTasks(parts: AwsEndpointParts): Json[] {
+  let list = moveTaskLists.get(parts.queues);
+  if (!list) moveTaskLists.set(parts.queues, (list = []));
+  return list;
+}
+
+/** A queue named by its ARN (StartMessageMoveTask's SourceArn, DestinationArn). */
+function requireQueueArn(parts: AwsEndpointParts, arn: unknown, field: string): string {
+  if (typeof arn !== 'string' || !parts.queues.has(arn)) throw new AwsServiceError('ResourceNotFoundException', `${field} ${String(arn)} is not a queue`, { queryCode: 'ResourceNotFoundException' });
+  return arn;
 }
 
 function countsAsAttributes(queues: Queues, queue: string): Record<string, string> {

@@ -62,6 +62,12 @@ export interface LocalQueues extends Queues {
   /** All queues, in template order. */
   list(): QueueConfig[];
   purge(queue: string): void;
+  /**
+   * StartMessageMoveTask: moves the dead-letter queue's available messages to the queue each came
+   * from (or to `destination`), as new receives; messages in flight stay. Returns how many moved
+   * and how many were left (no known source queue, or in flight).
+   */
+  moveMessages(source: string, destination?: string): { moved: number; left: number };
   /** GetQueueAttributes' values (all of them; the endpoint filters). */
   attributes(queue: string): Record<string, string>;
   /** Stops long polls and timers. */
@@ -357,6 +363,22 @@ export function createQueues(options: CreateQueuesOptions): LocalQueues {
     purge(queue) {
       const s = state(queue);
       s.messages = [];
+    },
+    moveMessages(source, destination) {
+      const s = state(source);
+      const to = destination === undefined ? undefined : state(destination);
+      const at = now();
+      let moved = 0;
+      for (const m of [...s.messages]) {
+        const target = to ?? (m.deadLetterSourceArn !== undefined ? lookup(m.deadLetterSourceArn) : undefined);
+        if (!target || m.visibleAt > at) continue;
+        s.messages.splice(s.messages.indexOf(m), 1);
+        if (m.receiptHandle) s.handles.delete(m.receiptHandle);
+        enqueue(target, { ...m, visibleAt: at, receiveCount: 0, firstReceiveAt: undefined, receiptHandle: undefined, deadLetterSourceArn: undefined });
+        moved += 1;
+      }
+      log({ kind: 'info', source: s.config.name, message: `moved ${moved} message(s) back${to ? ` to ${to.config.name}` : ' to their source queues'}` });
+      return { moved, left: s.messages.length };
     },
     attributes(queue) {
       const s = state(queue);

@@ -34,6 +34,8 @@ export interface LocalStateMachines extends StateMachines {
   machines(): Array<{ arn: string; name: string; type: 'STANDARD' | 'EXPRESS'; unsupported?: string; limitations: string[] }>;
   /** The event log of an execution (state entered/exited/retried/caught, ...). */
   history(executionArn: string): HistoryEvent[] | undefined;
+  /** The event log as GetExecutionHistory lists it (see awsHistory). */
+  executionHistory(executionArn: string): AwsHistoryEvent[] | undefined;
   /** Aborts a running execution (StopExecution): status ABORTED. */
   stop(executionArn: string, error?: string, cause?: string): ExecutionDescription | undefined;
   /** Aborts every running execution. */
@@ -242,6 +244,13 @@ export function createStateMachines(options: StateMachinesOptions): LocalStateMa
         }),
       })),
     history: (executionArn) => executions.get(executionArn)?.history,
+    executionHistory(executionArn) {
+      const execution = executions.get(executionArn);
+      if (!execution) return undefined;
+      const machine = machines.get(execution.description.stateMachineArn);
+      const waits = new Set((machine?.prepared?.tasks ?? []).filter((t) => t.resource === LOCAL_WAIT_RESOURCE).map((t) => t.name));
+      return awsHistory(execution.history, execution.description, { roleArn: machine?.roleArn, waitStates: waits });
+    },
     stop(executionArn, error, cause) {
       const execution = executions.get(executionArn);
       if (!execution) return undefined;
@@ -262,6 +271,83 @@ export function createStateMachines(options: StateMachinesOptions): LocalStateMa
       closeIntegrationClients(endpoints.dynamodb);
     },
   };
+}
+
+/** One event of GetExecutionHistory (the JSON protocol's shape; timestamp in epoch seconds). */
+export interface AwsHistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
+const causeText = (value: unknown): string => (value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value ?? null));
+
+/**
+ * aws-local-stepfunctions' event log as Step Functions' GetExecutionHistory lists it:
+ * ExecutionStarted, <Type>StateEntered/Exited (TaskStateEntered, ChoiceStateExited ...), TaskFailed,
+ * MapIterationStarted/Succeeded/Failed, and the execution's end. Retries and catches have no
+ * event of their own in AWS's history: each failed attempt is a TaskFailed, and a catch shows as
+ * the catcher's state entered. A Wait that runs as a local Task (timestamp or path) is listed as
+ * the Wait it is.
+ */
+export function awsHistory(events: HistoryEvent[], description: ExecutionDescription, options: { roleArn?: string; waitStates?: Set<string> } = {}): AwsHistoryEvent[] {
+  const out: AwsHistoryEvent[] = [];
+  const add = (timestamp: number, type: string, details: Record<string, unknown> = {}) => {
+    out.push({ id: out.length + 1, previousEventId: out.length, timestamp: timestamp / 1000, type, ...details });
+  };
+  const stateType = (state: any): string => (options.waitStates?.has(state?.name) ? 'Wait' : String(state?.type ?? 'Task'));
+  let ended = false;
+  for (const event of events as any[]) {
+    switch (event.type) {
+      case 'ExecutionStarted':
+        add(event.timestamp, 'ExecutionStarted', { executionStartedEventDetails: { input: text(event.input), inputDetails: { truncated: false }, ...(options.roleArn ? { roleArn: options.roleArn } : {}) } });
+        break;
+      case 'StateEntered':
+        add(event.timestamp, `${stateType(event.state)}StateEntered`, { stateEnteredEventDetails: { name: event.state.name, input: text(event.state.input), inputDetails: { truncated: false } } });
+        break;
+      case 'StateExited':
+        add(event.timestamp, `${stateType(event.state)}StateExited`, { stateExitedEventDetails: { name: event.state.name, output: text(event.state.output), outputDetails: { truncated: false } } });
+        break;
+      case 'StateFailed':
+        if (stateType(event.state) === 'Task') add(event.timestamp, 'TaskFailed', { taskFailedEventDetails: { resourceType: 'local', resource: event.state.name, error: event.Error, cause: causeText(event.Cause) } });
+        break;
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const key = `${event.type[0].toLowerCase()}${event.type.slice(1)}EventDetails`;
+        add(event.timestamp, event.type, { [key]: { name: event.parentState?.name, index: event.index } });
+        break;
+      }
+      case 'ExecutionSucceeded':
+        ended = true;
+        add(event.timestamp, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: text(event.output), outputDetails: { truncated: false } } });
+        break;
+      case 'ExecutionFailed':
+        ended = true;
+        add(event.timestamp, 'ExecutionFailed', { executionFailedEventDetails: { error: description.error ?? event.Error, cause: description.cause ?? causeText(event.Cause) } });
+        break;
+      case 'ExecutionTerminated':
+        ended = true;
+        add(event.timestamp, description.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionAborted', {});
+        break;
+      default:
+        break;
+    }
+  }
+  // An execution that could not run (or was stopped before the runner logged its end) still ends in its history.
+  if (!ended && description.status !== 'RUNNING') {
+    const at = (description.stopDate ?? new Date()).getTime();
+    if (!out.length) add(description.startDate.getTime(), 'ExecutionStarted', { executionStartedEventDetails: { input: description.input, inputDetails: { truncated: false }, ...(options.roleArn ? { roleArn: options.roleArn } : {}) } });
+    const failure = { error: description.error, cause: description.cause };
+    if (description.status === 'SUCCEEDED') add(at, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: description.output, outputDetails: { truncated: false } } });
+    else if (description.status === 'FAILED') add(at, 'ExecutionFailed', { executionFailedEventDetails: failure });
+    else if (description.status === 'TIMED_OUT') add(at, 'ExecutionTimedOut', { executionTimedOutEventDetails: failure });
+    else add(at, 'ExecutionAborted', { executionAbortedEventDetails: failure });
+  }
+  return out;
 }
 
 /** A Wait whose duration comes from a timestamp or the input, scaled like every AWS wait. */

@@ -159,6 +159,37 @@ describe('SQS query protocol (API Gateway AWS integration)', () => {
   });
 });
 
+describe('SQS StartMessageMoveTask (SDK v3)', () => {
+  it('moves dead letters back to the queue each came from, as new receives, and lists the completed task', async () => {
+    const sqs = await import('@aws-sdk/client-sqs');
+    const client = new sqs.SQSClient({ endpoint: endpoint.url, region: 'us-east-1', credentials });
+    try {
+      queues.purge('orders');
+      queues.purge('orders-dlq');
+      await client.send(new sqs.SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: 'poison' }));
+      // maxReceiveCount 1: the first receive takes it, the next (after the visibility timeout) moves it to the DLQ.
+      await client.send(new sqs.ReceiveMessageCommand({ QueueUrl: queueUrl('orders'), VisibilityTimeout: 0 }));
+      expect((await client.send(new sqs.ReceiveMessageCommand({ QueueUrl: queueUrl('orders') }))).Messages ?? []).toEqual([]);
+      expect(queues.counts('orders-dlq').visible).toBe(1);
+
+      const { TaskHandle } = await client.send(new sqs.StartMessageMoveTaskCommand({ SourceArn: queueArn('orders-dlq') }));
+      expect(TaskHandle).toBeTruthy();
+      expect(queues.counts('orders-dlq').visible).toBe(0);
+      const [back] = (await client.send(new sqs.ReceiveMessageCommand({ QueueUrl: queueUrl('orders'), MessageSystemAttributeNames: ['All'] }))).Messages ?? [];
+      expect(back).toMatchObject({ Body: 'poison', Attributes: { ApproximateReceiveCount: '1' } });
+      expect(back!.Attributes).not.toHaveProperty('DeadLetterQueueSourceArn');
+
+      const listed = await client.send(new sqs.ListMessageMoveTasksCommand({ SourceArn: queueArn('orders-dlq') }));
+      expect(listed.Results?.[0]).toMatchObject({ TaskHandle, Status: 'COMPLETED', SourceArn: queueArn('orders-dlq'), ApproximateNumberOfMessagesMoved: 1 });
+      const missing = await client.send(new sqs.StartMessageMoveTaskCommand({ SourceArn: queueArn('nope') })).catch((e) => e);
+      expect(missing.name).toBe('ResourceNotFoundException');
+    } finally {
+      queues.purge('orders');
+      client.destroy();
+    }
+  });
+});
+
 describe('SNS query protocol (SDK v3)', () => {
   it('publishes with attributes through the filter policy, batches, and reports NotFound', async () => {
     const sns = await import('@aws-sdk/client-sns');
@@ -233,6 +264,32 @@ describe('Step Functions JSON 1.0 (SDK v3)', () => {
       expect(error).toBeInstanceOf(sfn.StateMachineDoesNotExist);
       const badInput = await client.send(new sfn.StartExecutionCommand({ stateMachineArn: machineArn, input: '{oops' })).catch((e) => e);
       expect(badInput).toBeInstanceOf(sfn.InvalidExecutionInput);
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('Step Functions GetExecutionHistory and StopExecution (SDK v3)', () => {
+  it('lists the events (reverseOrder, maxResults, includeExecutionData), stops an execution, and names an unknown one', async () => {
+    const sfn = await import('@aws-sdk/client-sfn');
+    const client = new sfn.SFNClient({ endpoint: endpoint.url, region: 'us-east-1', credentials, disableHostPrefix: true });
+    try {
+      const { executionArn } = await client.send(new sfn.StartExecutionCommand({ stateMachineArn: machineArn, input: '{"h":1}', name: 'history-1' }));
+      const history = await client.send(new sfn.GetExecutionHistoryCommand({ executionArn }));
+      expect(history.events?.map((e) => e.type)).toEqual(['ExecutionStarted', 'ExecutionSucceeded']);
+      expect(history.events?.[0]).toMatchObject({ id: 1, previousEventId: 0, timestamp: new Date(1_700_000_000_000), executionStartedEventDetails: { input: '{"h":1}' } });
+      const last = await client.send(new sfn.GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1, includeExecutionData: false }));
+      expect(last.events).toHaveLength(1);
+      expect(last.events?.[0]?.type).toBe('ExecutionSucceeded');
+      expect(last.events?.[0]?.executionSucceededEventDetails?.output).toBeUndefined();
+
+      const stopped = await client.send(new sfn.StopExecutionCommand({ executionArn, error: 'Manual', cause: 'operator' }));
+      expect(stopped.stopDate).toBeInstanceOf(Date);
+      expect(stateMachines.started.find((d) => d.executionArn === executionArn)).toMatchObject({ status: 'ABORTED', error: 'Manual', cause: 'operator' });
+
+      const missing = await client.send(new sfn.GetExecutionHistoryCommand({ executionArn: `${executionArn}-nope` })).catch((e) => e);
+      expect(missing).toBeInstanceOf(sfn.ExecutionDoesNotExist);
     } finally {
       client.destroy();
     }

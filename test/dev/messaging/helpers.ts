@@ -117,5 +117,18 @@ export function recordingStateMachines(arns: string[]): StateMachines & { starte
     },
     describe: (executionArn) => started.find((d) => d.executionArn === executionArn),
     list: (arn) => started.filter((d) => d.stateMachineArn === arn),
+    executionHistory(executionArn) {
+      const d = started.find((e) => e.executionArn === executionArn);
+      if (!d) return undefined;
+      return [
+        { id: 1, previousEventId: 0, timestamp: d.startDate.getTime() / 1000, type: 'ExecutionStarted', executionStartedEventDetails: { input: d.input, inputDetails: { truncated: false } } },
+        { id: 2, previousEventId: 1, timestamp: d.stopDate!.getTime() / 1000, type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: d.output, outputDetails: { truncated: false } } },
+      ];
+    },
+    stop(executionArn, error, cause) {
+      const d = started.find((e) => e.executionArn === executionArn);
+      if (d) Object.assign(d, { status: 'ABORTED', error, cause });
+      return d;
+    },
   };
 }

@@ -243,6 +243,59 @@ describe('createStateMachines: integrations, waits and limits', () => {
   });
 });
 
+describe('createStateMachines: executionHistory, as GetExecutionHistory lists it', () => {
+  const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:h';
+
+  it('lists the execution, each state entered and exited by its type, a failed Task attempt and the end', async () => {
+    const definition = {
+      StartAt: 'Check',
+      States: {
+        Check: { Type: 'Choice', Choices: [{ Variable: '$.go', BooleanEquals: true, Next: 'Nap' }], Default: 'Stop' },
+        Nap: { Type: 'Wait', SecondsPath: '$.delay', Next: 'Work' },
+        Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:work', Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1 }], End: true },
+        Stop: { Type: 'Fail', Error: 'NoGo', Cause: 'go was not true' },
+      },
+    };
+    let attempts = 0;
+    const { machines } = machinesFor({ [ARN]: definition }, {
+      work: () => {
+        attempts += 1;
+        if (attempts === 1) throw namedError('Flaky', 'first try');
+        return { worked: true };
+      },
+    });
+    const done = await machines.startSync(ARN, JSON.stringify({ go: true, delay: 1 }), 'ok');
+    expect(done.status).toBe('SUCCEEDED');
+    const events = machines.executionHistory(done.executionArn)!;
+    expect(events.map((e) => e.type)).toEqual([
+      'ExecutionStarted',
+      'ChoiceStateEntered',
+      'ChoiceStateExited',
+      // A Wait with a SecondsPath runs as a local Task: it is still listed as the Wait it is.
+      'WaitStateEntered',
+      'WaitStateExited',
+      'TaskStateEntered',
+      // A retry stays in the state, as in AWS: the failed attempt, then the state's exit.
+      'TaskFailed',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    expect(events[3]!.previousEventId).toBe(3);
+    expect(events[0]).toMatchObject({ executionStartedEventDetails: { input: '{"go":true,"delay":1}' } });
+    expect(events[1]).toMatchObject({ stateEnteredEventDetails: { name: 'Check', input: '{"go":true,"delay":1}' } });
+    expect(events[6]).toMatchObject({ taskFailedEventDetails: { error: 'Flaky' } });
+    expect(events.at(-1)).toMatchObject({ executionSucceededEventDetails: { output: '{"worked":true}' } });
+    expect(events[0]!.timestamp).toBeGreaterThan(1_700_000_000);
+    expect(events[0]!.timestamp).toBeLessThan(10_000_000_000); // epoch seconds
+
+    const failed = await machines.startSync(ARN, JSON.stringify({ go: false }), 'no');
+    expect(machines.executionHistory(failed.executionArn)!.map((e) => e.type)).toEqual(['ExecutionStarted', 'ChoiceStateEntered', 'ChoiceStateExited', 'FailStateEntered', 'ExecutionFailed']);
+    expect(machines.executionHistory(failed.executionArn)!.at(-1)).toMatchObject({ executionFailedEventDetails: { error: 'NoGo', cause: 'go was not true' } });
+    expect(machines.executionHistory(`${ARN.replace(':stateMachine:', ':execution:')}:nope`)).toBeUndefined();
+  });
+});
+
 describe('createStateMachines: the state-machine pattern (Parallel ‖ Map, Choice, StringToJson of a Lambda error Cause)', () => {
   const ORDERS = 'arn:aws:states:us-east-1:000000000000:stateMachine:orders';
   const definition = readFileSync(new URL('./fixtures/orders-definition.json', import.meta.url), 'utf8');

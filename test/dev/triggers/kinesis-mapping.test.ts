@@ -170,4 +170,25 @@ describe('Kinesis event source mappings against kinesalite', () => {
       await front.close();
     }
   });
+
+  it('the same front serves HTTP/1.1 clients (the AWS CLI), so one endpoint works for every Kinesis client', async () => {
+    await stream('s8');
+    const front = await startKinesisH2Front(endpoint);
+    const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+    const h1 = new sdk.KinesisClient({ region: 'us-east-1', endpoint: front.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: new NodeHttpHandler() });
+    const h2 = new sdk.KinesisClient({ region: 'us-east-1', endpoint: front.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    try {
+      const putResult = await h1.send(new sdk.PutRecordCommand({ StreamName: 's8', PartitionKey: 'k', Data: Buffer.from('via h1') }));
+      expect(putResult.ShardId).toBe('shardId-000000000000');
+      // Keep-alive: a second request on the same HTTP/1.1 connection.
+      expect((await h1.send(new sdk.DescribeStreamSummaryCommand({ StreamName: 's8' }))).StreamDescriptionSummary!.StreamStatus).toBe('ACTIVE');
+      expect((await h2.send(new sdk.DescribeStreamSummaryCommand({ StreamName: 's8' }))).StreamDescriptionSummary!.StreamStatus).toBe('ACTIVE');
+      await expect(h1.send(new sdk.DescribeStreamSummaryCommand({ StreamName: 'missing' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    } finally {
+      h1.destroy();
+      h2.destroy();
+    }
+    // Open connections do not hold close() up.
+    await front.close();
+  });
 });
