@@ -15,13 +15,15 @@ export interface DataEmulators {
   s3: string;
   /** kinesalite itself (HTTP/1.1): sprout's own clients and API Gateway integrations. */
   kinesis: string;
+  /** The front of kinesalite that also speaks HTTP/2, as SDK v3's KinesisClient does: what handlers and people are given. */
+  kinesisFront: string;
   /** The s3rver instance: it emits an 'event' per object written or deleted (bucket notifications). */
   s3rver: import('node:events').EventEmitter;
   close(): Promise<void>;
 }
 
 /**
- * dynalite, s3rver and kinesalite on free ports of 127.0.0.1, in memory (s3rver in a temporary
+ * dynalite, s3rver and kinesalite (with its HTTP/2 front) on free ports of 127.0.0.1, in memory (s3rver in a temporary
  * folder), created with no wait (tables and streams are ACTIVE at once). Data lives until close().
  */
 export async function startDataEmulators(): Promise<DataEmulators> {
@@ -34,6 +36,9 @@ export async function startDataEmulators(): Promise<DataEmulators> {
     const kin = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
     const kinesis = await listen(kin);
     closers.push(() => close(kin));
+    const { startKinesisH2Front } = await import('./triggers/kinesis-h2-front.js');
+    const front = await startKinesisH2Front(kinesis);
+    closers.push(() => front.close());
     const directory = await mkdtemp(join(tmpdir(), 'sprout-dev-s3-'));
     closers.push(() => rm(directory, { recursive: true, force: true }));
     const s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
@@ -42,6 +47,7 @@ export async function startDataEmulators(): Promise<DataEmulators> {
     return {
       dynamodb,
       kinesis,
+      kinesisFront: front.url,
       s3: `http://127.0.0.1:${port}`,
       s3rver,
       close: () => closeAll(closers),

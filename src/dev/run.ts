@@ -82,7 +82,8 @@ export async function runDev(options: DevRunOptions): Promise<SandboxSummary> {
     const data = sandbox.data;
     await sandbox.close({ keepData: true });
     try {
-      sandbox = await start({ root: options.root, project: options.config.name, apps: assemblies, port, timing: options.timing, log: options.log, data });
+      const awsPort = Number(new URL(sandbox.summary.endpoints.aws).port);
+      sandbox = await start({ root: options.root, project: options.config.name, apps: assemblies, port, timing: options.timing, log: options.log, data, awsPort });
     } catch (error) {
       // The old sandbox is closed and the new one did not start: nothing serves until the next change, but the data is kept.
       options.log({ kind: 'error', source: 'watch', message: `${(error as Error).message}\nNot serving until the next change.` });

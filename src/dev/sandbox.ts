@@ -32,6 +32,8 @@ export interface SandboxOptions {
   log: DevLog;
   /** Data emulators to reuse (a --watch reload keeps the tables and buckets). */
   data?: DataEmulators;
+  /** The local AWS endpoint's port to reuse (a --watch reload keeps the URLs scripts were given). */
+  awsPort?: number;
 }
 
 export interface ServedUrl {
@@ -110,9 +112,10 @@ async function assemble(options: SandboxOptions, data: DataEmulators, closers: A
   const stateMachines = lateBound<LocalStateMachines>('Step Functions');
   const deliver: Deliver = messaging.createDeliver(() => ({ queues: queues.proxy, topics: topics.proxy, buses: buses.proxy, invoker: invoker.proxy, stateMachines: stateMachines.proxy }));
 
-  const kinesisFront = await triggers.startKinesisH2Front(data.kinesis);
-  closers.push(() => kinesisFront.close());
-  const endpoint = await messaging.startAwsEndpoint({ queues: queues.proxy, topics: topics.proxy, buses: buses.proxy, invoker: invoker.proxy, stateMachines: stateMachines.proxy, log });
+  const endpoint = await messaging.startAwsEndpoint(
+    { queues: queues.proxy, topics: topics.proxy, buses: buses.proxy, invoker: invoker.proxy, stateMachines: stateMachines.proxy, log },
+    { port: options.awsPort },
+  );
   closers.push(() => endpoint.close());
   const endpoints: LocalEndpoints = { dynamodb: data.dynamodb, s3: data.s3, kinesis: data.kinesis, aws: endpoint.url };
 
@@ -149,7 +152,7 @@ async function assemble(options: SandboxOptions, data: DataEmulators, closers: A
   const runtime = lambda.createLambdaRuntime({
     app,
     functions: lambda.functionsOf(app).map((fn) => ({ ...fn, environment: withLocalFlags(fn.environment, flagsFile) })),
-    baseEnv: handlerBaseEnv({ ...endpoints, kinesis: kinesisFront.url }),
+    baseEnv: handlerBaseEnv({ ...endpoints, kinesis: data.kinesisFront }),
     log,
     timing,
     deliver,
@@ -189,7 +192,8 @@ async function assemble(options: SandboxOptions, data: DataEmulators, closers: A
     rules: app.ofType('AWS::Events::Rule').map((r) => r.ref),
     stateMachines: machines.machines().map((m) => m.name),
     flags: { file: flagsFile, seeded },
-    endpoints,
+    // The front, not kinesalite itself: it serves the AWS CLI (HTTP/1.1) and SDK v3's KinesisClient (HTTP/2) alike.
+    endpoints: { ...endpoints, kinesis: data.kinesisFront },
     outputs: localOutputs(app),
     releaseDocument: join(localEdgeDir(root), 'release.json'),
     notEmulated: notEmulated(app, model.supportOfResource),

@@ -96,7 +96,9 @@ describe('sprout dev: backend-api', { timeout: 300_000 }, () => {
     sproutJson.options.pageSize = 2;
     const reloaded = dev.waitForReload();
     await writeFile(config, `${JSON.stringify(sproutJson, null, 2)}\n`);
-    expect((await reloaded).apis).toEqual(dev.ready.apis);
+    const after = await reloaded;
+    expect(after.apis).toEqual(dev.ready.apis);
+    expect(after.endpoints).toEqual(dev.ready.endpoints);
     // The new page size reached ListItems' environment; the items written before the reload are still there.
     const page = (await (await fetch(items)).json()) as { items: unknown[]; nextCursor?: string };
     expect(page.items).toHaveLength(2);

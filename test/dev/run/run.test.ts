@@ -12,7 +12,7 @@ import { tempDir } from '../../helpers/cli.js';
 const config = { name: 'shop', pattern: 'backend-api', options: {}, stages: { local: {} }, defaultStage: 'local' } as unknown as ProjectConfig;
 
 function summaryFor(port: number): SandboxSummary {
-  return { project: 'shop', distributions: [], apis: [{ name: 'api', kind: 'rest', url: `http://127.0.0.1:${port}/local` }] } as unknown as SandboxSummary;
+  return { project: 'shop', distributions: [], apis: [{ name: 'api', kind: 'rest', url: `http://127.0.0.1:${port}/local` }], endpoints: { aws: 'http://127.0.0.1:5000' } } as unknown as SandboxSummary;
 }
 
 /** A sandbox that records how it was started and closed. */
@@ -86,7 +86,8 @@ describe('runDev', () => {
     await writeFile(join(dir.path, 'src', 'handler.ts'), 'export const a = 1;');
     await until(() => reloads.length === 2);
     expect(fake.closed).toEqual([{ keepData: true }]);
-    expect(fake.started[1]).toMatchObject({ port: 4000, data: fake.data, apps: [{ assemblyDir: 'cdk.out-2' }] });
+    // Same API port, same local AWS endpoint, same data emulators: URLs handed out before stay valid.
+    expect(fake.started[1]).toMatchObject({ port: 4000, awsPort: 5000, data: fake.data, apps: [{ assemblyDir: 'cdk.out-2' }] });
 
     outcome = 'fails';
     await writeFile(join(dir.path, 'src', 'handler.ts'), 'export const a = ;');
